@@ -1,0 +1,3 @@
+from gaidocx.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""The report as entered: metadata, narrative paragraphs and figures.
+
+A ``Report`` may be incomplete (a blank cell is ``None``): the checks say what
+is missing, and only a report without errors is rendered.  Totals are never
+stored; they are computed from the form's rules, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gaidocx.core.form import FIELDS, Kind
+from gaidocx.core.narrative import split_paragraphs
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One agency's report for one year, as entered."""
+
+    agency: str = ""
+    year: int | None = None
+    signed_on: datetime.date | None = None
+    #: text entries keyed by ``OPENING`` or a narrative section number (一, 五, 六);
+    #: one entry per input slot, blank slots kept so that positions name cells
+    narratives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: entered figures keyed by field key; totals are not stored here
+    inputs: Mapping[str, Number | None] = field(default_factory=dict)
+
+    def figures(self) -> dict[str, Number | None]:
+        """Every field's value, totals computed; ``None`` where something is missing."""
+        values: dict[str, Number | None] = {
+            key: self.inputs.get(key) for key, f in FIELDS.items() if not f.is_total
+        }
+
+        def value(key: str) -> Number | None:
+            if key not in values:
+                parts = [value(part) for part in FIELDS[key].parts]
+                values[key] = None if any(p is None for p in parts) else sum(parts)
+            return values[key]
+
+        for key in FIELDS:
+            value(key)
+        return values
+
+    def paragraphs(self, section: str) -> tuple[str, ...]:
+        """The section's paragraphs: line breaks inside an entry start a new one."""
+        return tuple(p for entry in self.narratives.get(section, ()) for p in split_paragraphs(entry))
+
+
+def format_figure(value: Number, kind: Kind) -> str:
+    """A figure as printed in the report: whole numbers plainly, the fee without trailing zeros."""
+    if kind is Kind.FEE:
+        return format(Decimal(value).normalize(), "f")
+    return str(int(value))
+

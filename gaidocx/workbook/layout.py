@@ -1,0 +1,116 @@
+"""Where each part of the form sits in the fill-in workbook.
+
+Pure data and arithmetic (no openpyxl): the template builder writes by it, the
+reader reads by it, and problem messages use it to name ``sheet!cell``.
+Each table sheet mirrors the official grid, starting at ``TABLE_TOP_ROW``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, paragraph_place, section_place
+from gaidocx.core.form import FIELDS, NARRATIVE_SECTIONS, OPENING, TABLES, Table
+
+#: Bumped whenever the workbook layout changes; the reader refuses other versions.
+TEMPLATE_VERSION = "gaidocx-2021.1"
+
+GUIDE_SHEET = "填报说明"
+VERSION_LABEL = "模板版本"
+VERSION_CELL = "B2"  # on the guide sheet; A2 holds VERSION_LABEL
+
+INFO_SHEET = "基本信息"
+#: Metadata: (place, label, cell of the value).  Labels sit in column A.
+METADATA = (
+    (AGENCY, "机关名称", "B3"),
+    (YEAR, "年度", "B4"),
+    (SIGNED_ON, "成文日期", "B5"),
+)
+TEXT_COLUMN = "B"
+LABEL_COLUMN = "A"
+
+TABLE_TOP_ROW = 4  # rows 1–3 of a table sheet hold its title and a hint
+
+
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    """Rows for the paragraphs of the opening or of a narrative section."""
+
+    place: str  # OPENING or a section number
+    heading: str
+    header_row: int
+    capacity: int
+
+    @property
+    def rows(self) -> range:
+        return range(self.header_row + 1, self.header_row + 1 + self.capacity)
+
+
+OPENING_HEADING = "开头段落（标题之后、“一、总体情况”之前）"
+_CAPACITIES = {OPENING: 6, "一": 40, "五": 20, "六": 20}
+
+
+def _text_blocks() -> tuple[TextBlock, ...]:
+    blocks = []
+    row = 7
+    for place, heading in ((OPENING, OPENING_HEADING), *((s.number, s.title) for s in NARRATIVE_SECTIONS)):
+        blocks.append(TextBlock(place, heading, row, _CAPACITIES[place]))
+        row += _CAPACITIES[place] + 2
+    return tuple(blocks)
+
+
+TEXT_BLOCKS = _text_blocks()
+
+
+def sheet_name(table: Table) -> str:
+    return f"表{table.number}"
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def grid_cell(row: int, col: int) -> str:
+    """The A1 address of a 0-based table grid position."""
+    return f"{column_letter(col + 1)}{TABLE_TOP_ROW + row}"
+
+
+def table_of(key: str) -> Table:
+    return next(t for t in TABLES if key in {f.key for f in t.fields})
+
+
+def field_cell(key: str) -> tuple[str, str]:
+    """(sheet, cell) of a value field."""
+    f = FIELDS[key]
+    return sheet_name(table_of(key)), grid_cell(f.row, f.col)
+
+
+def describe(place: str) -> str:
+    """A place as the user finds it: ``表三!D7（一、本年新收政府信息公开申请数量 × 自然人）``."""
+    if place in FIELDS:
+        sheet, cell = field_cell(place)
+        return f"{sheet}!{cell}（{FIELDS[place].labels}）"
+    for meta_place, label, cell in METADATA:
+        if place == meta_place:
+            return f"{INFO_SHEET}!{cell}（{label}）"
+    for block in TEXT_BLOCKS:
+        if place == section_place(block.place):
+            first, last = block.rows[0], block.rows[-1]
+            return f"{INFO_SHEET}!{TEXT_COLUMN}{first}:{TEXT_COLUMN}{last}（{block.heading}）"
+        prefix = paragraph_place(block.place, 0)[:-1]
+        if place.startswith(prefix):
+            index = int(place[len(prefix):])
+            return f"{INFO_SHEET}!{TEXT_COLUMN}{block.rows[0] + index}（{block.heading} 第{index + 1}行）"
+    return place
+
+
+def total_formula(key: str) -> str:
+    """The formula of a total cell: a SUM over its parts, which always form one row or column run."""
+    f = FIELDS[key]
+    cells = [field_cell(part)[1] for part in f.parts]
+    return f"=SUM({cells[0]}:{cells[-1]})"
