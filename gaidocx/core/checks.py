@@ -113,6 +113,7 @@ def _check_metadata(report: Report, today: datetime.date) -> list[Problem]:
     if not report.agency.strip():
         problems.append(error("请填写机关名称。", AGENCY))
     year = report.year
+    year_is_valid = False
     if year is None:
         problems.append(error("请填写报告年度（如 2024）。", YEAR))
     elif year < FIRST_YEAR:
@@ -125,9 +126,11 @@ def _check_metadata(report: Report, today: datetime.date) -> list[Problem]:
         )
     elif year > today.year:
         problems.append(error(f"报告年度 {year} 晚于今年（{today.year}），请核对。", YEAR))
+    else:
+        year_is_valid = True
     if report.signed_on is None:
         problems.append(error("请填写成文日期。", SIGNED_ON))
-    elif year is not None:
+    elif year_is_valid:
         if report.signed_on <= datetime.date(year, 12, 31):
             problems.append(error(f"成文日期应在报告年度（{year}年）结束之后。", SIGNED_ON))
         elif report.signed_on > datetime.date(year + 1, 1, 31):
@@ -195,6 +198,8 @@ def _check_carry_over(report: Report, previous: Report) -> list[Problem]:
     problems = []
     for balance in table.balances:
         carried_in, carried_out = balance.left[1], balance.right[1]
+        if FIELDS[carried_in].is_total:
+            continue  # follows from the other columns
         now, before = this_year[carried_in], last_year[carried_out]
         if now is not None and before is not None and now != before:
             problems.append(

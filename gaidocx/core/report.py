@@ -58,3 +58,23 @@ def format_figure(value: Number, kind: Kind) -> str:
         return format(Decimal(value).normalize(), "f")
     return str(int(value))
 
+
+
+def report_from_dict(data: Mapping) -> Report:
+    """A report from plain JSON-style data (how the shipped sample is stored)."""
+    figures = data.get("figures", {})
+    return Report(
+        agency=data.get("agency", ""),
+        year=data.get("year"),
+        signed_on=datetime.date.fromisoformat(data["signed_on"]) if data.get("signed_on") else None,
+        narratives={place: tuple(entries) for place, entries in data.get("narratives", {}).items()},
+        inputs={
+            key: None if figures.get(key) is None else _number(figures[key], FIELDS[key].kind)
+            for key, f in FIELDS.items()
+            if not f.is_total
+        },
+    )
+
+
+def _number(value: int | float | str, kind: Kind) -> Number:
+    return Decimal(str(value)) if kind is Kind.FEE else int(value)

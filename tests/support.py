@@ -1,0 +1,52 @@
+"""Shared test helpers: reports to render and workbooks built from the real template."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from gaidocx.core.form import FIELDS, TABLE_3, Kind
+from gaidocx.core.report import Report, report_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = ROOT / "samples" / "cele-county-2024.json"
+SAMPLE_WORKBOOK = ROOT / "samples" / "cele-county-2024.xlsx"
+PUBLISHED_SAMPLE = ROOT.parent / "shared" / "samples" / "cele-county-2024-report.txt"
+
+
+def sample_report() -> Report:
+    return report_from_dict(json.loads(SAMPLE_DATA.read_text(encoding="utf-8")))
+
+
+def varied_report() -> Report:
+    """The sample's text with a distinct, consistent figure in every input cell."""
+    inputs: dict[str, int | Decimal] = {}
+    for index, (key, f) in enumerate(sorted(FIELDS.items()), start=1):
+        if not f.is_total:
+            inputs[key] = Decimal("12.3456") if f.kind is Kind.FEE else index
+    # make 表三 balance in every column: 结转下年度 = 新收 + 上年结转 - 办理结果总计
+    for balance in TABLE_3.balances:
+        first, second = balance.left
+        results_total, carried = balance.right
+        if FIELDS[first].is_total:
+            continue  # the 总计 column follows from the others
+        results = sum(inputs[part] for part in FIELDS[results_total].parts)
+        inputs[first] = results + 5
+        inputs[second] = 7
+        inputs[carried] = 12
+    return dataclasses.replace(sample_report(), inputs=inputs)
+
+
+def write_workbook(path: Path, report: Report | None = None, edit: Callable | None = None) -> Path:
+    """A workbook made by the real template builder, filled, optionally sabotaged by ``edit``."""
+    from gaidocx.workbook.build import build_template, fill_workbook  # the core tests need no openpyxl
+
+    workbook = build_template()
+    fill_workbook(workbook, report or sample_report())
+    if edit is not None:
+        edit(workbook)
+    workbook.save(path)
+    return path
