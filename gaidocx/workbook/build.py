@@ -204,10 +204,11 @@ def _info(ws: Worksheet, agency: str, year: int | None) -> None:
         _input(ws[cell], values[place])
         ws[cell].alignment = Alignment(horizontal="left", vertical="center")
     cells = {place: cell for place, _, cell in METADATA}
-    _validate(ws, [cells[YEAR]], "whole", FIRST_YEAR, LAST_YEAR, "年度", f"请填写四位数字的年度，如 2024（本格式适用于 {FIRST_YEAR} 年度起的报告）。")
+    year_rule = f"请填写四位数字的年度，如 2024（本格式适用于 {FIRST_YEAR} 年度起的报告）。"
+    _validate(ws, [cells[YEAR]], "whole", FIRST_YEAR, LAST_YEAR, "年度", year_rule)
     ws[cells[SIGNED_ON]].number_format = DATE_FORMAT
-    first, last = datetime.date(FIRST_YEAR + 1, 1, 1), datetime.date(LAST_YEAR + 1, 12, 31)
-    _validate(ws, [cells[SIGNED_ON]], "date", int(to_excel(first)), int(to_excel(last)), "成文日期", "请填写日期，如 2025年1月23日，也可以写成 2025-1-23。")
+    first, last = (int(to_excel(datetime.date(year, 1, 1))) for year in (FIRST_YEAR + 1, LAST_YEAR + 2))
+    _validate(ws, [cells[SIGNED_ON]], "date", first, last, "成文日期", "请填写日期，如 2025年1月23日，也可以写成 2025-1-23。")
     for block in TEXT_BLOCKS:
         header = ws[f"{LABEL_COLUMN}{block.header_row}"]
         ws.merge_cells(f"{LABEL_COLUMN}{block.header_row}:{TEXT_COLUMN}{block.header_row}")
@@ -258,7 +259,8 @@ def _table(ws: Worksheet, table: Table) -> None:
     for kind in sorted(kinds, key=lambda k: k.value):
         cells = [grid_cell(f.row, f.col) for f in table.inputs if f.kind is kind]
         if kind is Kind.FEE:
-            _validate(ws, cells, "decimal", 0, MAX_VALUE, "收费金额（万元）", f"请填写 0 到 {MAX_VALUE} 之间的数字，单位是万元（如 1.25），不要带“元”等单位。")
+            fee_rule = f"请填写 0 到 {MAX_VALUE} 之间的数字，单位是万元（如 1.25），不要带“元”等单位。"
+            _validate(ws, cells, "decimal", 0, MAX_VALUE, "收费金额（万元）", fee_rule)
         else:
             _validate(ws, cells, "whole", 0, MAX_VALUE, "件数", f"请填写 0 到 {MAX_VALUE} 之间的整数，不要带“件”等单位；没有发生的填 0。")
     _row_heights(ws, table, widths)

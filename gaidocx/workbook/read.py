@@ -1,0 +1,466 @@
+"""Read a filled-in workbook into a ``Report``, trusting nothing in the file.
+
+A workbook comes from users' PCs: it may be the wrong kind of file, an old
+format, a template whose rows were moved, or a hostile archive.  Files that
+cannot be used at all raise ``WorkbookError`` with a Chinese message; cell
+content that cannot be used becomes a ``Problem`` naming the cell, and the
+report keeps ``None`` there.  The input file is only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from os import PathLike
+from pathlib import Path
+
+import openpyxl.xml
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.datetime import from_excel
+from openpyxl.workbook.workbook import Workbook
+
+from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
+from gaidocx.core.form import FIELDS, FORMAT_NAME, TABLES, TRIAL_FORMAT_MARKERS, Field, Kind, chinese_date
+from gaidocx.core.report import Number, Report
+from gaidocx.workbook.build import paragraph_label
+from gaidocx.workbook.layout import (
+    GUIDE_SHEET,
+    INFO_SHEET,
+    LABEL_COLUMN,
+    METADATA,
+    TEMPLATE_VERSION,
+    TEXT_BLOCKS,
+    TEXT_COLUMN,
+    VERSION_CELL,
+    field_cell,
+    grid_cell,
+    sheet_name,
+    total_formula,
+)
+
+_MB = 1024 * 1024
+#: Limits far above any real fill-in workbook (the template is about 20 KB).
+MAX_FILE = 50 * _MB
+MAX_MEMBER = 50 * _MB
+MAX_TOTAL = 200 * _MB
+MAX_RATIO = 200  # for members over RATIO_FLOOR; XML rarely compresses beyond 20:1
+RATIO_FLOOR = 1 * _MB
+
+SHEETS = (GUIDE_SHEET, INFO_SHEET, *(sheet_name(t) for t in TABLES))
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_ZIP_MAGIC = b"PK\x03\x04"
+_XML_MEMBER = (".xml", ".rels", ".vml")
+#: Old-format tables fit well inside this corner; a bounded scan cannot hang on a sparse sheet.
+_SCAN_ROWS, _SCAN_COLS = 500, 60
+#: Excel stores characters XML cannot hold as ``_x0007_``; openpyxl leaves the escape as text.
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: Characters XML 1.0 forbids (\t \n \r are allowed).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_NUMBER_WITH_UNIT = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)([^\d.,]+)")
+_DATE = re.compile(r"(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?")
+
+FRESH = "请用 gaidocx template 生成新的填报表重新填写（原来的数字可以复制过去，粘贴时选择“只粘贴数值”）。"
+
+
+class WorkbookError(Exception):
+    """The file cannot be used at all; ``str(e)`` says in Chinese what was found and what to do."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What was read, what is wrong with it, and which places were refused (left ``None``)."""
+
+    report: Report
+    problems: list[Problem]
+    unreadable: frozenset[str]
+
+
+def read_workbook(path: str | PathLike[str]) -> Reading:
+    path = Path(path)
+    data = _read_file(path)
+    _check_archive(data, path.name)
+    formulas = _open(data, path.name, data_only=False)
+    cached = _open(data, path.name, data_only=True)
+    _check_template(formulas, path.name)
+    return _Reader(formulas, cached).read()
+
+
+# ---------------------------------------------------------------- the file
+
+
+def _read_file(path: Path) -> bytes:
+    if not path.exists():
+        raise WorkbookError(f"找不到文件“{path}”。请检查文件名和所在的文件夹是否正确。")
+    if path.is_dir():
+        raise WorkbookError(f"“{path}”是一个文件夹，不是 Excel 文件。请指定填报表文件（.xlsx）的路径。")
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkbookError(f"文件“{path.name}”是空的（0 字节），可能没有保存完整或复制时出错。{FRESH}")
+    if size > MAX_FILE:
+        raise WorkbookError(
+            f"文件“{path.name}”有 {size // _MB} MB，远大于正常的填报表（几十 KB），不是本工具的填报表。{FRESH}"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise WorkbookError(f"无法读取文件“{path.name}”（{exc.strerror}）。如果它正在别的程序中打开，请关闭后再试。") from exc
+
+
+def _check_archive(data: bytes, name: str) -> None:
+    """Refuse what is not a plain .xlsx before any XML parser sees it."""
+    if not openpyxl.xml.DEFUSEDXML:
+        raise WorkbookError("缺少安全组件 defusedxml，为安全起见不读取 Excel 文件。请重新安装 gaidocx（含 defusedxml）。")
+    if data.startswith(_OLE_MAGIC):
+        raise WorkbookError(
+            f"“{name}”不是 .xlsx 格式：它是旧版 Excel 97-2003 工作簿（.xls），或者是设置了打开密码的加密文件"
+            "（加密的 .xlsx 也是这种格式）。请在 Excel 或 WPS 中打开它，如有打开密码请先取消，"
+            "然后“另存为”Excel 工作簿（*.xlsx）再试。"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_sizes(archive, name)
+            _check_kind(archive, name)
+            for info in archive.infolist():
+                if info.filename.lower().endswith(_XML_MEMBER):
+                    _check_xml(archive.read(info), info.filename, name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        if data.startswith(_ZIP_MAGIC):
+            raise WorkbookError(
+                f"“{name}”已损坏或不完整（可能下载、复制或保存时中断了），无法读取。"
+                f"如果在 Excel 或 WPS 中还能打开，请“另存为”一个新的 .xlsx 文件再试；否则{FRESH}"
+            ) from exc
+        raise WorkbookError(
+            f"“{name}”不是 Excel 工作簿（.xlsx）：文件内容是别的格式（例如文本、CSV、PDF），只是扩展名是 .xlsx。"
+            "请在 Excel 或 WPS 中打开它，“另存为”Excel 工作簿（*.xlsx）；最好直接使用 gaidocx template 生成的填报表。"
+        ) from exc
+
+
+def _check_sizes(archive: zipfile.ZipFile, name: str) -> None:
+    """Zip-bomb guard: declared sizes bound what zipfile will ever inflate."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            what = f"其中的“{info.filename}”解压后有 {info.file_size // _MB} MB（压缩比 {ratio}:1）"
+            raise WorkbookError(_bomb(name, what))
+    if total > MAX_TOTAL:
+        raise WorkbookError(_bomb(name, f"解压后共有 {total // _MB} MB"))
+
+
+def _bomb(name: str, what: str) -> str:
+    return f"“{name}”{what}，远超正常的填报表，可能是恶意构造的“压缩炸弹”文件，已拒绝读取。{FRESH}"
+
+
+def _check_kind(archive: zipfile.ZipFile, name: str) -> None:
+    names = archive.namelist()
+    if "word/document.xml" in names:
+        raise WorkbookError(f"“{name}”其实是 Word 文档（.docx），只是扩展名改成了 .xlsx。请使用 gaidocx template 生成的 Excel 填报表。")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise WorkbookError(
+            f"“{name}”含有宏（VBA 代码，通常是 .xlsm 文件）。为安全起见，本工具不读取带宏的文件："
+            "请在 Excel 或 WPS 中“另存为”Excel 工作簿（*.xlsx，不是“启用宏的工作簿”）再试。"
+        )
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError(
+            f"“{name}”是压缩包，但不是 Excel 工作簿（.xlsx）。"
+            "请在 Excel 或 WPS 中打开填报表，“另存为”Excel 工作簿（*.xlsx）再试。"
+        )
+
+
+def _check_xml(content: bytes, member: str, name: str) -> None:
+    """Excel never writes a DOCTYPE; refusing one stops entity expansion even without defusedxml."""
+    squeezed = content.replace(b"\x00", b"")  # also catches UTF-16 encoded XML
+    if b"<!DOCTYPE" in squeezed or b"<!ENTITY" in squeezed:
+        raise WorkbookError(
+            f"“{name}”中的“{member}”含有 XML 文档类型声明（DOCTYPE/ENTITY），正常的 Excel 文件不会有这种内容，"
+            f"可能是恶意构造的文件，已拒绝读取。{FRESH}"
+        )
+
+
+def _open(data: bytes, name: str, *, data_only: bool) -> Workbook:
+    # Never read_only=True: WPS writes wrong dimension records.
+    try:
+        return load_workbook(io.BytesIO(data), data_only=data_only, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds on malformed parts
+        raise WorkbookError(
+            f"“{name}”无法作为 Excel 工作簿打开（{type(exc).__name__}），文件可能已损坏。"
+            f"请在 Excel 或 WPS 中打开它并“另存为”Excel 工作簿（*.xlsx）再试；如果打不开，{FRESH}"
+        ) from exc
+
+
+# ---------------------------------------------------------------- the template
+
+
+def _check_template(wb: Workbook, name: str) -> None:
+    """The reader reads by position, so the file must be this template, with nothing moved."""
+    version = wb[GUIDE_SHEET][VERSION_CELL].value if GUIDE_SHEET in wb.sheetnames else None
+    missing = [sheet for sheet in SHEETS if sheet not in wb.sheetnames]
+    if version != TEMPLATE_VERSION:
+        marker = _trial_marker(wb)
+        if marker:
+            raise WorkbookError(
+                f"“{name}”是 2019 年试行格式（国办公开办函〔2019〕60号）的报表（其中有“{marker}”）。"
+                f"该格式用于 2019、2020 年度报告，无法转换为{FORMAT_NAME}规定的格式。"
+                "请用 gaidocx template 生成新的填报表，按新格式填写。"
+            )
+        if version is not None:
+            raise WorkbookError(
+                f"“{name}”的模板版本是“{version}”，本程序需要“{TEMPLATE_VERSION}”版本的填报表。{FRESH}"
+            )
+        if missing != [GUIDE_SHEET]:
+            raise WorkbookError(
+                f"“{name}”不是 gaidocx 填报表（“{GUIDE_SHEET}”工作表 {VERSION_CELL} 单元格中没有模板版本号）。"
+                "本工具只能读取用 gaidocx template 生成的填报表：请生成填报表，填好后再试。"
+            )
+    if missing:
+        raise WorkbookError(
+            f"“{name}”中找不到工作表“{'”“'.join(missing)}”，可能被删除或改了名字"
+            f"（现有工作表：{'、'.join(wb.sheetnames)}）。请把工作表名称改回原样；如果已删除，{FRESH}"
+        )
+    for sheet, cell, text in _fixed_labels():
+        found = wb[sheet][cell].value
+        if found != text:
+            raise WorkbookError(
+                f"{sheet}!{cell} 应为“{text}”，现为“{_shown(found)}”：表格中的行或列可能被插入、删除或移动过。"
+                f"本工具按固定位置读取数据，无法读取这个文件。{FRESH}"
+            )
+
+
+def _trial_marker(wb: Workbook) -> str | None:
+    for ws in wb.worksheets:
+        bounds = {"max_row": min(ws.max_row, _SCAN_ROWS), "max_col": min(ws.max_column, _SCAN_COLS)}
+        rows = ws.iter_rows(**bounds, values_only=True)
+        for value in (v for row in rows for v in row if isinstance(v, str)):
+            marker = next((m for m in TRIAL_FORMAT_MARKERS if m in value), None)
+            if marker:
+                return marker
+    return None
+
+
+def _fixed_labels():
+    """(sheet, cell, text) of every locked label: if one moved, every position after it is wrong."""
+    for table in TABLES:
+        for label in table.labels:
+            yield sheet_name(table), grid_cell(label.row, label.col), label.text
+    for _, label, cell in METADATA:
+        yield INFO_SHEET, f"{LABEL_COLUMN}{coordinate_from_string(cell)[1]}", label
+    for block in TEXT_BLOCKS:
+        yield INFO_SHEET, f"{LABEL_COLUMN}{block.header_row}", block.heading
+        for index, row in enumerate(block.rows):
+            yield INFO_SHEET, f"{LABEL_COLUMN}{row}", paragraph_label(index)
+
+
+# ---------------------------------------------------------------- the content
+
+
+class _Reader:
+    """Reads cells into a Report, collecting problems and refused places on the way."""
+
+    def __init__(self, formulas: Workbook, cached: Workbook) -> None:
+        self.formulas = formulas
+        self.cached = cached
+        self.problems: list[Problem] = []
+        self.unreadable: set[str] = set()
+
+    def read(self) -> Reading:
+        info = self.formulas[INFO_SHEET]
+        cells = {place: info[cell] for place, _, cell in METADATA}
+        report = Report(
+            agency=self._text(cells[AGENCY], AGENCY).strip(),
+            year=self._year(cells[YEAR]),
+            signed_on=self._date(cells[SIGNED_ON]),
+            narratives={
+                block.place: tuple(
+                    self._text(info[f"{TEXT_COLUMN}{row}"], paragraph_place(block.place, index))
+                    for index, row in enumerate(block.rows)
+                )
+                for block in TEXT_BLOCKS
+            },
+            inputs={key: self._figure(key, f) for key, f in FIELDS.items() if not f.is_total},
+        )
+        self._check_totals(report)
+        return Reading(report, self.problems, frozenset(self.unreadable))
+
+    def _refuse(self, place: str, message: str) -> None:
+        self.problems.append(error(message, place))
+        self.unreadable.add(place)
+
+    def _direct(self, cell: Cell, place: str, what: str) -> bool:
+        """Entries are typed, never computed: a formula here hides what the report says."""
+        if cell.data_type == "f":
+            self._refuse(place, f"输入单元格应直接填写{what}，不能是公式（现为“{_shown(cell.value)}”）。")
+            return False
+        return True
+
+    def _text(self, cell: Cell, place: str) -> str:
+        if not self._direct(cell, place, "文字"):
+            return ""
+        text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), _as_text(cell.value))
+        cleaned = _FORBIDDEN.sub("", text)
+        if cleaned != text:
+            removed = len(text) - len(cleaned)
+            self.problems.append(warning(f"含有 {removed} 个不可见的控制字符（可能是从别处复制来的），已删除。", place))
+        return cleaned
+
+    def _year(self, cell: Cell) -> int | None:
+        value = cell.value
+        if not self._direct(cell, YEAR, "年度") or value is None:
+            return None
+        if isinstance(value, str):
+            value = value.strip().removesuffix("年度").removesuffix("年")
+        number, _ = _to_number(value)
+        if number is None or number != int(number):
+            self._refuse(YEAR, f"年度应为四位数字，如 2024（现为“{_shown(cell.value)}”）。")
+            return None
+        return int(number)
+
+    def _date(self, cell: Cell) -> datetime.date | None:
+        value = cell.value
+        if not self._direct(cell, SIGNED_ON, "日期") or value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+            date = from_excel(value).date()
+            self.problems.append(
+                warning(f"成文日期是数字 {value}，已按 Excel 日期读取为 {_chinese(date)}，请核对。", SIGNED_ON)
+            )
+            return date
+        match = _DATE.fullmatch(unicodedata.normalize("NFKC", str(value)).replace(" ", ""))
+        if match:
+            try:
+                return datetime.date(*map(int, match.groups()))
+            except ValueError:  # 2025年2月30日
+                pass
+        self._refuse(SIGNED_ON, f"成文日期无法识别（现为“{_shown(value)}”），请填写日期，如 2025年1月23日。")
+        return None
+
+    def _figure(self, key: str, f: Field) -> Number | None:
+        sheet, address = field_cell(key)
+        cell = self.formulas[sheet][address]
+        if not self._direct(cell, key, "数字"):
+            return None
+        number, note = _to_number(cell.value)
+        if number is None:
+            if note:
+                self._refuse(key, note)
+            return None
+        if note:
+            self.problems.append(warning(note, key))
+        if f.kind is Kind.COUNT and number == int(number):
+            return int(number)
+        return number
+
+    def _check_totals(self, report: Report) -> None:
+        """Totals are recomputed in Python; the file's formulas and cached results are only cross-checked."""
+        figures = report.figures()
+        for key, f in FIELDS.items():
+            if not f.is_total:
+                continue
+            sheet, cell = field_cell(key)
+            expected, found = total_formula(key), self.formulas[sheet][cell]
+            right = "暂时无法计算（有空白或无法识别的数字）" if figures[key] is None else f"应为 {figures[key]}"
+            if found.data_type != "f" or _normalise(found.value, sheet) != _normalise(expected, sheet):
+                self.problems.append(
+                    error(
+                        f"合计单元格的公式被改动：应为 {expected}，现为“{_shown(found.value)}”；按本表数字合计{right}。"
+                        "请撤销修改，或从新的模板复制这个公式。",
+                        key,
+                    )
+                )
+                continue
+            saved = self.cached[sheet][cell].value
+            if saved is not None and figures[key] is not None and _to_number(saved)[0] != figures[key]:
+                self.problems.append(
+                    error(
+                        f"文件中保存的合计结果是 {saved}，但按本表数字合计{right}：结果已过时或被改动。"
+                        "请在 Excel 或 WPS 中打开这个文件，保存后再试（如公式被改过，请恢复公式）。",
+                        key,
+                    )
+                )
+
+
+# ---------------------------------------------------------------- values
+
+
+def _to_number(value: object) -> tuple[Number | None, str]:
+    """The one place a cell value becomes a number.
+
+    ``(number, "")`` for a number, ``(number, warning)`` for numeric text,
+    ``(None, "")`` for a blank and ``(None, error)`` for anything else.
+    """
+    if value is None:
+        return None, ""
+    if isinstance(value, bool):
+        return None, f"应填写数字，现为逻辑值 {str(value).upper()}。"
+    if isinstance(value, int):
+        return value, ""
+    if isinstance(value, float | Decimal):
+        number = Decimal(str(value))
+        return (number, "") if number.is_finite() else (None, f"应填写数字，现为“{value}”。")
+    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
+        return None, f"应填写数字，现为日期或时间“{value}”：请把单元格格式改为“常规”，再重新填写数字。"
+    if not isinstance(value, str):
+        return None, f"应填写数字，现为“{value}”。"
+    if not value.strip():
+        return None, ""
+    if value.strip() in ERROR_CODES:
+        return None, f"单元格是错误值 {value.strip()}，请改为直接填写数字。"
+    plain = unicodedata.normalize("NFKC", value).replace(" ", "")
+    if _NUMBER.fullmatch(plain):
+        number = Decimal(plain.replace(",", ""))
+        return number, f"这里填的是文字“{value}”，已按数字 {number} 读取；建议改为直接输入数字。"
+    with_unit = _NUMBER_WITH_UNIT.fullmatch(plain)
+    if with_unit:
+        amount, unit = Decimal(with_unit[1].replace(",", "")), with_unit[2]
+        if unit == "元":
+            return None, (
+                f"只填数字，不要带单位（现为“{value}”）。金额的单位是万元（1 元 = 0.0001 万元），"
+                f"{amount} 元应填 {_plain(amount / 10000)}。"
+            )
+        return None, f"只填数字，不要带单位（现为“{value}”）：单位已写在表头中，这里应填 {amount}。"
+    return None, f"应填写数字，现为文字“{value}”；没有发生的请填 0。"
+
+
+def _as_text(value: object) -> str:
+    """A text cell's value as typed: numbers without a spurious ``.0``, dates the Chinese way."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return _chinese(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _chinese(date: datetime.date) -> str:
+    return chinese_date(date.year, date.month, date.day)
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _shown(value: object) -> str:
+    """A cell value quoted in a message."""
+    return "空白" if value is None else str(getattr(value, "text", value))
+
+
+def _normalise(formula: object, sheet: str) -> str:
+    """Formulas as Excel, WPS and LibreOffice variously write them: no ``=``, ``$``, spaces or own-sheet prefix."""
+    text = str(getattr(formula, "text", formula)).lstrip("=").replace("$", "").replace(" ", "")
+    for prefix in (f"'{sheet}'!", f"{sheet}!"):
+        text = text.replace(prefix, "")
+    return text.upper()

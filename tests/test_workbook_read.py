@@ -1,0 +1,526 @@
+"""Reading filled workbooks: the round trip, every refusal, and cell-level problems."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import shutil
+import subprocess
+import time
+import zipfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from defusedxml import DefusedXmlException
+from openpyxl import Workbook
+
+from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Severity, check_report, paragraph_place
+from gaidocx.core.report import Report
+from gaidocx.workbook import read as read_module
+from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
+from gaidocx.workbook.read import Reading, WorkbookError, read_workbook
+from support import varied_report, write_workbook
+
+T3_D7 = "t3.r1.c1"  # 表三!D7: 一、本年新收 × 自然人
+T3_J7 = "t3.r1.c7"  # 表三!J7: its row total
+FEE = "t2.r6.c1"  # 表二!B17: 行政事业性收费, 万元
+
+
+def padded(report: Report) -> Report:
+    """``report`` as the reader returns it: every text row present, blank ones as ""."""
+    narratives = {
+        b.place: (*report.narratives.get(b.place, ()), *("",) * (b.capacity - len(report.narratives.get(b.place, ()))))
+        for b in TEXT_BLOCKS
+    }
+    return dataclasses.replace(report, narratives=narratives)
+
+
+@pytest.fixture
+def make(tmp_path) -> Callable[..., Path]:
+    def make(edit: Callable | None = None, report: Report | None = None) -> Path:
+        return write_workbook(tmp_path / "填报表.xlsx", report or varied_report(), edit)
+
+    return make
+
+
+def setting(sheet: str, cell: str, value, number_format: str | None = None) -> Callable:
+    def edit(wb):
+        wb[sheet][cell] = value
+        if number_format:
+            wb[sheet][cell].number_format = number_format
+
+    return edit
+
+
+def refusal(path: Path) -> str:
+    started = time.monotonic()
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(path)
+    assert time.monotonic() - started < 5
+    return str(info.value)
+
+
+def problem_at(reading: Reading, place: str) -> str:
+    """The single problem naming ``place``; its message."""
+    found = [p for p in reading.problems if place in p.places]
+    assert len(found) == 1, reading.problems
+    return found[0].message
+
+
+def rezip(source: Path, target: Path, change: Callable[[str, bytes], bytes] = lambda n, d: d, extra=()) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, change(info.filename, old.read(info)))
+        for name, data in extra:
+            new.writestr(name, data)
+    return target
+
+
+# ---------------------------------------------------------------- round trip
+
+
+def test_round_trip_equals_the_report_and_leaves_the_file_alone(make):
+    report = varied_report()
+    path = make(report=report)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    reading = read_workbook(path)
+    assert reading.problems == [] and reading.unreadable == frozenset()
+    assert reading.report == padded(report)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_blank_template_reads_zeros_and_the_skeleton(tmp_path):
+    from gaidocx.workbook.build import write_template
+
+    write_template(tmp_path / "blank.xlsx", agency="某局", year=2024)
+    reading = read_workbook(tmp_path / "blank.xlsx")
+    assert reading.problems == []
+    assert set(reading.report.inputs.values()) == {0}
+    assert (reading.report.agency, reading.report.year, reading.report.signed_on) == ("某局", 2024, None)
+    assert reading.report.narratives["一"][0] == "（一）主动公开。"
+
+
+def test_blank_text_rows_keep_positions(make):
+    report = dataclasses.replace(varied_report(), narratives={"一": ("甲。", "", "乙。")}, agency="  某局\n")
+    reading = read_workbook(make(report=report))
+    assert reading.report.narratives["一"][:4] == ("甲。", "", "乙。", "")
+    assert reading.report.narratives["opening"] == ("",) * 6
+    assert reading.report.agency == "某局"
+
+
+# ---------------------------------------------------------------- the file
+
+
+def test_missing_file(tmp_path):
+    assert "找不到文件" in refusal(tmp_path / "没有.xlsx")
+
+
+def test_directory(tmp_path):
+    assert "文件夹" in refusal(tmp_path)
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "空.xlsx").write_bytes(b"")
+    message = refusal(tmp_path / "空.xlsx")
+    assert "空的" in message and "gaidocx template" in message
+
+
+def test_random_bytes(tmp_path):
+    (tmp_path / "x.xlsx").write_bytes(bytes(range(256)) * 4)
+    assert "不是 Excel 工作簿（.xlsx）" in refusal(tmp_path / "x.xlsx")
+
+
+def test_ole_container_is_either_xls_or_encrypted(tmp_path):
+    (tmp_path / "旧.xlsx").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(1024))
+    message = refusal(tmp_path / "旧.xlsx")
+    assert ".xls" in message and "密码" in message and "另存为" in message
+
+
+def test_docx_renamed(tmp_path):
+    with zipfile.ZipFile(tmp_path / "报告.xlsx", "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert "Word 文档" in refusal(tmp_path / "报告.xlsx")
+
+
+def test_other_zip(tmp_path):
+    with zipfile.ZipFile(tmp_path / "a.xlsx", "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    assert "不是 Excel 工作簿" in refusal(tmp_path / "a.xlsx")
+
+
+def test_macros_refused(make, tmp_path):
+    path = rezip(make(), tmp_path / "宏.xlsm", extra=[("xl/vbaProject.bin", b"\x00" * 100)])
+    message = refusal(path)
+    assert "宏" in message and ".xlsm" in message
+
+
+def test_truncated_zip(make, tmp_path):
+    data = make().read_bytes()
+    (tmp_path / "半.xlsx").write_bytes(data[: len(data) // 2])
+    assert "损坏或不完整" in refusal(tmp_path / "半.xlsx")
+
+
+def test_corrupt_member(make, tmp_path):
+    path = make()
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet4.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 100 : start + 140] = bytes(40)
+    (tmp_path / "坏.xlsx").write_bytes(bytes(data))
+    assert "损坏或不完整" in refusal(tmp_path / "坏.xlsx")
+
+
+def test_unparseable_workbook_part(make, tmp_path):
+    path = rezip(make(), tmp_path / "b.xlsx", lambda n, d: b"<workbook" if n == "xl/workbook.xml" else d)
+    assert "无法作为 Excel 工作簿打开" in refusal(path)
+
+
+def test_zip_bomb_large_member(make, tmp_path):
+    path = rezip(make(), tmp_path / "bomb.xlsx", extra=[("xl/media/zeros.bin", bytes(60 * 1024 * 1024))])
+    assert path.stat().st_size < 200_000
+    message = refusal(path)
+    assert "压缩炸弹" in message and "xl/media/zeros.bin" in message
+
+
+def test_zip_bomb_ratio(make, tmp_path):
+    path = rezip(make(), tmp_path / "ratio.xlsx", extra=[("xl/worksheets/sheet9.xml", bytes(5 * 1024 * 1024))])
+    message = refusal(path)
+    assert "压缩炸弹" in message and "压缩比" in message
+
+
+def test_zip_bomb_total(make, monkeypatch):
+    monkeypatch.setattr(read_module, "MAX_TOTAL", 10_000)
+    assert "解压后共有" in refusal(make())
+
+
+#: The billion laughs: lol9 expands to 10⁹ "lol"s.
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10))
+    + b"]>"
+)
+
+
+def laughing(make, tmp_path) -> Path:
+    def change(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet2.xml":
+            return data
+        data = re.sub(rb"^<\?xml[^>]*\?>", b"", data)
+        return LAUGHS + data.replace(b"<t>", b"<t>&lol9;", 1)
+
+    return rezip(make(), tmp_path / "laughs.xlsx", change)
+
+
+def test_entity_expansion_refused_before_parsing(make, tmp_path):
+    assert openpyxl.xml.DEFUSEDXML is True
+    message = refusal(laughing(make, tmp_path))
+    assert "DOCTYPE" in message and "xl/worksheets/sheet2.xml" in message
+
+
+def test_entity_expansion_refused_by_defusedxml_too(make, tmp_path, monkeypatch):
+    monkeypatch.setattr(read_module, "_check_xml", lambda *args: None)
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(laughing(make, tmp_path))
+    assert "无法作为 Excel 工作簿打开" in str(info.value)
+    causes, exc = [], info.value
+    while exc is not None:
+        causes.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    assert any(isinstance(c, DefusedXmlException) for c in causes)
+
+
+def test_refuses_to_parse_without_defusedxml(make, monkeypatch):
+    monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
+    assert "defusedxml" in refusal(make())
+
+
+# ---------------------------------------------------------------- the template
+
+
+def test_not_a_gaidocx_workbook(tmp_path):
+    wb = Workbook()
+    wb.active["A1"] = "随便什么表格"
+    wb.save(tmp_path / "其他.xlsx")
+    assert "不是 gaidocx 填报表" in refusal(tmp_path / "其他.xlsx")
+
+
+def test_trial_format(tmp_path):
+    wb = Workbook()
+    wb.active["A3"] = "第二十条第（九）项"
+    wb.active["B5"] = "本年新制作数量"
+    wb.save(tmp_path / "2020.xlsx")
+    message = refusal(tmp_path / "2020.xlsx")
+    assert "2019 年试行格式" in message and "2020 年度" in message and "无法转换" in message
+    assert "第二十条第（九）项" in message or "本年新制作数量" in message
+
+
+def test_other_template_version(make):
+    message = refusal(make(setting("填报说明", "B2", "gaidocx-2020.1")))
+    assert "gaidocx-2020.1" in message and TEMPLATE_VERSION in message
+
+
+def test_renamed_sheet(make):
+    def edit(wb):
+        wb["表三"].title = "表3"
+
+    message = refusal(make(edit))
+    assert "找不到工作表“表三”" in message and "表3" in message
+
+
+@pytest.mark.parametrize("sheet", ["表四", "基本信息", "填报说明"])
+def test_deleted_sheet(make, sheet):
+    def edit(wb):
+        del wb[sheet]
+
+    assert f"找不到工作表“{sheet}”" in refusal(make(edit))
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda wb: wb["表三"].insert_rows(8), "表三!A8 应为“二、上年结转政府信息公开申请数量”"),
+        (lambda wb: wb["表四"].delete_cols(1), "表四!A4 应为“行政复议”"),
+        (lambda wb: wb["表二"].insert_cols(2), "表二!B5 应为“本年制发件数”"),
+        (lambda wb: wb["基本信息"].insert_rows(10), "基本信息!A10 应为“第3段”"),
+        (lambda wb: wb["基本信息"].delete_rows(4), "基本信息!A4 应为“年度”"),
+    ],
+)
+def test_moved_rows_or_columns(make, edit, named):
+    message = refusal(make(edit))
+    assert named in message and "插入、删除或移动" in message
+
+
+# ---------------------------------------------------------------- metadata
+
+
+@pytest.mark.parametrize("value", [2024, 2024.0, "2024", " ２０２４年 ", "2024年度"])
+def test_year_accepted(make, value):
+    reading = read_workbook(make(setting("基本信息", "B4", value)))
+    assert reading.report.year == 2024 and reading.problems == []
+
+
+@pytest.mark.parametrize("value", ["明年", 2024.5, True, "=2023+1"])
+def test_year_refused(make, value):
+    reading = read_workbook(make(setting("基本信息", "B4", value)))
+    assert reading.report.year is None and YEAR in reading.unreadable
+    message = problem_at(reading, YEAR)
+    assert "年度" in message or "公式" in message
+    assert describe(YEAR) == "基本信息!B4（年度）"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2025年1月23日", "2025-01-23", "2025/1/23", "２０２５年１月２３日", " 2025 年 1 月 23 日", datetime.datetime(2025, 1, 23)],
+)
+def test_signing_date_accepted(make, value):
+    reading = read_workbook(make(setting("基本信息", "B5", value)))
+    assert reading.report.signed_on == datetime.date(2025, 1, 23) and reading.problems == []
+
+
+def test_signing_date_as_bare_excel_serial_is_read_with_a_warning(make):
+    reading = read_workbook(make(setting("基本信息", "B5", 45680, "General")))
+    assert reading.report.signed_on == datetime.date(2025, 1, 23)
+    assert "2025年1月23日" in problem_at(reading, SIGNED_ON)
+    assert reading.problems[0].severity is Severity.WARNING
+
+
+@pytest.mark.parametrize("value", ["下周", "2025年2月30日", "2025年1月"])
+def test_signing_date_refused(make, value):
+    reading = read_workbook(make(setting("基本信息", "B5", value)))
+    assert reading.report.signed_on is None and SIGNED_ON in reading.unreadable
+    message = problem_at(reading, SIGNED_ON)
+    assert "成文日期无法识别" in message and value in message
+
+
+def test_agency_formula_refused(make):
+    reading = read_workbook(make(setting("基本信息", "B3", '="某"&"局"')))
+    assert reading.report.agency == ""
+    assert "不能是公式" in problem_at(reading, AGENCY)
+
+
+# ---------------------------------------------------------------- narrative
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(3, "3"), (3.0, "3"), (2.5, "2.5"), (datetime.date(2024, 5, 1), "2024年5月1日")]
+)
+def test_numbers_in_text_cells(make, value, text):
+    reading = read_workbook(make(setting("基本信息", "B8", value)))
+    assert reading.report.narratives["opening"][0] == text and reading.problems == []
+
+
+def test_control_characters_removed_with_a_warning(make, tmp_path):
+    report = dataclasses.replace(varied_report(), narratives={"一": ("甲", "乙BELL丙", "丁CRLF戊")})
+
+    def escape(name: str, data: bytes) -> bytes:  # as Excel writes such characters
+        return data.replace(b"BELL", b"_x0007__x001B_").replace(b"CRLF", b"_x000D_\n")
+
+    reading = read_workbook(rezip(make(report=report), tmp_path / "ctl.xlsx", escape))
+    assert reading.report.narratives["一"][:3] == ("甲", "乙丙", "丁\r\n戊")
+    place = paragraph_place("一", 1)
+    assert "2 个不可见的控制字符" in problem_at(reading, place)
+    assert [p.severity for p in reading.problems] == [Severity.WARNING]
+    assert describe(place).startswith("基本信息!B17")
+
+
+def test_formula_in_text_cell(make):
+    reading = read_workbook(make(setting("基本信息", "B9", "=B8")))
+    assert reading.report.narratives["opening"][1] == ""
+    assert "不能是公式" in problem_at(reading, paragraph_place("opening", 1))
+
+
+# ---------------------------------------------------------------- figures
+
+
+@pytest.mark.parametrize(("value", "number"), [("12", 12), (" 12 ", 12), ("１２", 12), ("1,234", 1234), ("１，２３４", 1234)])
+def test_numeric_text_read_with_a_warning(make, value, number):
+    reading = read_workbook(make(setting("表三", "D7", value)))
+    assert reading.report.inputs[T3_D7] == number and T3_D7 not in reading.unreadable
+    assert f"按数字 {number} 读取" in problem_at(reading, T3_D7)
+    assert all(p.severity is Severity.WARNING for p in reading.problems)
+
+
+@pytest.mark.parametrize(
+    ("value", "phrase"),
+    [
+        (True, "逻辑值 TRUE"),
+        (datetime.datetime(2024, 1, 5), "日期"),
+        ("#REF!", "#REF!"),
+        ("#DIV/0!", "#DIV/0!"),
+        ("#N/A", "#N/A"),
+        ("5件", "不要带单位（现为“5件”）：单位已写在表头中，这里应填 5"),
+        ("无", "现为文字“无”"),
+        ("=1+1", "输入单元格应直接填写数字，不能是公式"),
+        ("=E7", "不能是公式"),
+    ],
+)
+def test_refused_figures(make, value, phrase):
+    reading = read_workbook(make(setting("表三", "D7", value)))
+    assert reading.report.inputs[T3_D7] is None and T3_D7 in reading.unreadable
+    assert phrase in problem_at(reading, T3_D7)
+    assert describe(T3_D7).startswith("表三!D7（一、本年新收政府信息公开申请数量 × 自然人）")
+    later = check_report(reading.report, reported=reading.unreadable)
+    assert not [p for p in later if T3_D7 in p.places and "不能为空" in p.message]
+
+
+def test_yuan_in_the_fee_cell(make):
+    reading = read_workbook(make(setting("表二", "B17", "251000元")))
+    message = problem_at(reading, FEE)
+    assert "万元" in message and "25.1" in message and reading.report.inputs[FEE] is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "key", "value", "number"),
+    [
+        ("D7", T3_D7, 3.0, 3),
+        ("D7", T3_D7, 1.5, Decimal("1.5")),
+        ("D7", T3_D7, -1, -1),
+        ("B17", FEE, 0.1, Decimal("0.1")),
+        ("B17", FEE, 2, 2),
+    ],
+)
+def test_numbers_pass_through_for_the_core_checks(make, cell, key, value, number):
+    sheet = "表二" if key == FEE else "表三"
+    reading = read_workbook(make(setting(sheet, cell, value)))
+    got = reading.report.inputs[key]
+    assert got == number and type(got) is type(number) and reading.problems == []
+
+
+def test_whitespace_is_blank(make):
+    reading = read_workbook(make(setting("表三", "D7", "  ")))
+    assert reading.report.inputs[T3_D7] is None and reading.problems == []
+    assert T3_D7 not in reading.unreadable  # so check_report says it is blank
+
+
+# ---------------------------------------------------------------- totals
+
+
+def row_7_sum() -> int:
+    inputs = varied_report().inputs
+    return sum(inputs[f"t3.r1.c{c}"] for c in range(1, 7))
+
+
+@pytest.mark.parametrize("value", [99, "=SUM(D7:H7)", "=SUM(表二!D7:I7)", None])
+def test_total_overwritten_or_edited(make, value):
+    reading = read_workbook(make(setting("表三", "J7", value)))
+    message = problem_at(reading, T3_J7)
+    assert "=SUM(D7:I7)" in message and f"应为 {row_7_sum()}" in message
+    assert ("空白" if value is None else str(value)) in message
+    assert describe(T3_J7).startswith("表三!J7")
+
+
+@pytest.mark.parametrize("value", ["=sum($D$7:$I$7)", "=SUM('表三'!D7:I7)", "= SUM( 表三!D7:I7 )"])
+def test_equivalent_total_formulas_accepted(make, value):
+    assert read_workbook(make(setting("表三", "J7", value))).problems == []
+
+
+def test_total_without_inputs_cannot_be_computed(make):
+    def edit(wb):
+        wb["表三"]["D7"] = None
+        wb["表三"]["J7"] = 5
+
+    assert "暂时无法计算" in problem_at(read_workbook(make(edit)), T3_J7)
+
+
+# ---------------------------------------------------------------- LibreOffice-saved files
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+
+
+@pytest.fixture(scope="module")
+def libreoffice_saved(tmp_path_factory) -> Path:
+    """The sample workbook after a LibreOffice save: formulas rewritten, cached results present."""
+    folder = tmp_path_factory.mktemp("libreoffice")
+    source = write_workbook(folder / "in.xlsx", varied_report())
+    out = folder / "out"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return out / "in.xlsx"
+
+
+@needs_soffice
+def test_libreoffice_saved_workbook_reads_the_same(libreoffice_saved):
+    with zipfile.ZipFile(libreoffice_saved) as archive:
+        assert b"<v>" in archive.read(_sheet_with(archive, b"SUM(D7:I7)"))  # cached results present
+    reading = read_workbook(libreoffice_saved)
+    assert reading.problems == []
+    assert reading.report == padded(varied_report())
+
+
+@needs_soffice
+def test_stale_cached_total(libreoffice_saved, tmp_path):
+    with zipfile.ZipFile(libreoffice_saved) as archive:
+        sheet = _sheet_with(archive, b"SUM(D7:I7)")
+
+    def forge(name: str, data: bytes) -> bytes:
+        if name != sheet:
+            return data
+        return re.sub(rb'(<c r="J7"[^>]*>.*?<v>)[^<]*(</v>)', rb"\g<1>4242\g<2>", data, count=1, flags=re.S)
+
+    reading = read_workbook(rezip(libreoffice_saved, tmp_path / "stale.xlsx", forge))
+    message = problem_at(reading, T3_J7)
+    assert "4242" in message and f"应为 {row_7_sum()}" in message and "过时" in message
+    assert [p.places for p in reading.problems] == [(T3_J7,)]
+
+
+def _sheet_with(archive: zipfile.ZipFile, text: bytes) -> str:
+    return next(n for n in archive.namelist() if n.startswith("xl/worksheets/") and text in archive.read(n))
