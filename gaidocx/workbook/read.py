@@ -65,7 +65,7 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 #: Characters XML 1.0 forbids (\t \n \r are allowed).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_NUMBER_WITH_UNIT = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)([^\d.,]+)")
+_NUMBER_WITH_UNIT = re.compile(rf"({_NUMBER.pattern})\s*(\D+)")
 _DATE = re.compile(r"(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?")
 
 FRESH = "请用 gaidocx template 生成新的填报表重新填写（原来的数字可以复制过去，粘贴时选择“只粘贴数值”）。"
@@ -414,11 +414,11 @@ def _to_number(value: object) -> tuple[Number | None, str]:
         return None, f"应填写数字，现为日期或时间“{value}”：请把单元格格式改为“常规”，再重新填写数字。"
     if not isinstance(value, str):
         return None, f"应填写数字，现为“{value}”。"
-    if not value.strip():
+    plain = unicodedata.normalize("NFKC", value).strip()
+    if not plain:
         return None, ""
-    if value.strip() in ERROR_CODES:
-        return None, f"单元格是错误值 {value.strip()}，请改为直接填写数字。"
-    plain = unicodedata.normalize("NFKC", value).replace(" ", "")
+    if plain in ERROR_CODES:
+        return None, f"单元格是错误值 {plain}，请改为直接填写数字。"
     if _NUMBER.fullmatch(plain):
         number = Decimal(plain.replace(",", ""))
         return number, f"这里填的是文字“{value}”，已按数字 {number} 读取；建议改为直接输入数字。"
