@@ -256,6 +256,7 @@ def test_guide_explains_colours_blanks_rules_narrative_protection_and_commands(t
         "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和",
         "“总计”＝自然人＋商业企业＋科研机构＋社会公益组织＋法律服务机构＋其他",
         "“总计”＝结果维持＋结果纠正＋其他结果＋尚未审结",
+        "“勾稽关系检查”",
         "Alt+Enter",
         "“（一）主动公开。”",
         "没有密码",

@@ -53,6 +53,7 @@ FIXED_TIME = datetime.datetime(2021, 9, 26)
 LAST_YEAR = 2100
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 BALANCED, UNBALANCED = "平衡", "不平衡"
+CHECK_LABEL = "勾稽关系检查"
 
 _FONT = "宋体"
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: fill in
@@ -93,6 +94,7 @@ def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.security = WorkbookProtection(lockStructure=True)  # no renaming or deleting sheets
     wb.active = 0
+    wb.active.sheet_view.tabSelected = True
     wb.properties.creator = "gaidocx"
     wb.properties.created = wb.properties.modified = FIXED_TIME
     return wb
@@ -161,7 +163,11 @@ def _guide_items() -> Iterable[tuple[str, str, PatternFill | None]]:
         "空白不等于 0：模板已预先填好 0，没有发生的事项保持 0 即可；单元格空着会被视为漏填。"
     ), None
     for table in TABLES:
-        rules = [balance.rule.strip("（）") for balance in table.balances][:1]
+        rules = [
+            f"{b.rule.strip('（）')}（第三项按“{FIELDS[b.right[0]].row_label}”计）。"
+            f"每一列都要满足，可在表格下方的“{CHECK_LABEL}”行核对"
+            for b in table.balances
+        ][:1]
         rules += _total_rules(table)
         if rules:
             yield f"勾稽关系（{sheet_name(table)}）", "\n".join(rules), None
@@ -241,6 +247,8 @@ def _table(ws: Worksheet, table: Table) -> None:
         hint += "收费金额单位为万元，可填小数。"
     if table.totals:
         hint += "灰色单元格为自动计算的合计。"
+    if table.balances:
+        hint += f"表格下方的“{CHECK_LABEL}”行显示每一列是否{BALANCED}。"
     _hint(ws, 2, hint, table.columns)
     for label in table.labels:
         _box(ws, label.row, label.col, label.rowspan, label.colspan)
@@ -280,7 +288,7 @@ def _balance_row(ws: Worksheet, table: Table, row: int) -> int:
     """A row under the table showing, per column, whether the rule holds; the reader ignores it."""
     first_col = min(f.col for f in table.fields)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=first_col)
-    _label(ws.cell(row, 1), "勾稽关系检查")
+    _label(ws.cell(row, 1), CHECK_LABEL)
     for balance in table.balances:
         left, right = ("+".join(field_cell(k)[1] for k in side) for side in (balance.left, balance.right))
         col = FIELDS[balance.left[0]].col + 1
