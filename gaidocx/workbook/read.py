@@ -85,6 +85,10 @@ class Reading:
 
 
 def read_workbook(path: str | PathLike[str]) -> Reading:
+    """Read a filled template; raises ``WorkbookError`` when the file cannot be used at all.
+
+    Loaded twice: formulas to check the totals are intact, cached results to cross-check them.
+    """
     path = Path(path)
     data = _read_file(path)
     _check_archive(data, path.name)
