@@ -82,7 +82,7 @@ def check_report(
     they are not reported again as blank.
     """
     today = today or datetime.date.today()
-    problems = [*_check_metadata(report, today), *_check_narratives(report)]
+    problems = [*_check_metadata(report, today, reported), *_check_narratives(report)]
     for key, f in FIELDS.items():
         if not f.is_total and key not in reported:
             problems.extend(check_value(f, report.inputs.get(key)))
@@ -108,14 +108,15 @@ def check_value(f: Field, value: Number | None) -> list[Problem]:
     return []
 
 
-def _check_metadata(report: Report, today: datetime.date) -> list[Problem]:
+def _check_metadata(report: Report, today: datetime.date, reported: Collection[str]) -> list[Problem]:
     problems = []
-    if not report.agency.strip():
+    if not report.agency.strip() and AGENCY not in reported:
         problems.append(error("请填写机关名称。", AGENCY))
     year = report.year
     year_is_valid = False
     if year is None:
-        problems.append(error("请填写报告年度（如 2024）。", YEAR))
+        if YEAR not in reported:
+            problems.append(error("请填写报告年度（如 2024）。", YEAR))
     elif year < FIRST_YEAR:
         problems.append(
             error(
@@ -129,7 +130,8 @@ def _check_metadata(report: Report, today: datetime.date) -> list[Problem]:
     else:
         year_is_valid = True
     if report.signed_on is None:
-        problems.append(error("请填写成文日期。", SIGNED_ON))
+        if SIGNED_ON not in reported:
+            problems.append(error("请填写成文日期。", SIGNED_ON))
     elif year_is_valid:
         if report.signed_on <= datetime.date(year, 12, 31):
             problems.append(error(f"成文日期应在报告年度（{year}年）结束之后。", SIGNED_ON))

@@ -44,6 +44,7 @@ from gaidocx.workbook.layout import (
     column_letter,
     field_cell,
     grid_cell,
+    paragraph_label,
     sheet_name,
     total_formula,
 )
@@ -70,11 +71,6 @@ _TABLE_WIDTHS = {"二": (18, 16, 16, 16), "三": (8, 16, 40, *(11,) * 7), "四":
 _INFO_WIDTHS = (14, 100)
 _GUIDE_WIDTHS = (16, 90)
 _PORTRAIT_WIDTH = 100  # characters that fit across an upright A4 page without shrinking much
-
-
-def paragraph_label(index: int) -> str:
-    """Column A beside the ``index``-th (0-based) text entry of a block."""
-    return f"第{index + 1}段"
 
 
 def build_template(*, agency: str = "", year: int | None = None) -> Workbook:

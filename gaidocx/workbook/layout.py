@@ -62,6 +62,11 @@ def _text_blocks() -> tuple[TextBlock, ...]:
 TEXT_BLOCKS = _text_blocks()
 
 
+def paragraph_label(index: int) -> str:
+    """Column A beside the ``index``-th (0-based) text entry of a block."""
+    return f"第{index + 1}段"
+
+
 def sheet_name(table: Table) -> str:
     return f"表{table.number}"
 
@@ -105,7 +110,7 @@ def describe(place: str) -> str:
         prefix = paragraph_place(block.place, 0)[:-1]
         if place.startswith(prefix):
             index = int(place[len(prefix):])
-            return f"{INFO_SHEET}!{TEXT_COLUMN}{block.rows[0] + index}（{block.heading} 第{index + 1}行）"
+            return f"{INFO_SHEET}!{TEXT_COLUMN}{block.rows[0] + index}（{block.heading} {paragraph_label(index)}）"
     return place
 
 

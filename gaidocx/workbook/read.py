@@ -30,7 +30,6 @@ from openpyxl.workbook.workbook import Workbook
 from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
 from gaidocx.core.form import FIELDS, FORMAT_NAME, TABLES, TRIAL_FORMAT_MARKERS, Field, Kind, chinese_date
 from gaidocx.core.report import Number, Report
-from gaidocx.workbook.build import paragraph_label
 from gaidocx.workbook.layout import (
     GUIDE_SHEET,
     INFO_SHEET,
@@ -42,6 +41,7 @@ from gaidocx.workbook.layout import (
     VERSION_CELL,
     field_cell,
     grid_cell,
+    paragraph_label,
     sheet_name,
     total_formula,
 )
