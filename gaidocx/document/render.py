@@ -1,0 +1,210 @@
+"""Fill the Word template with a report.
+
+User text reaches the document literally: it is escaped here, once, and
+handed to Jinja as ``Markup`` so that neither Jinja's autoescape nor docxtpl's
+post-processing (which rewrites ``{_{`` to ``{{`` and turns tab, newline, bell
+and form-feed characters into runs) can alter it.  Braces are written as
+character references, so text such as ``{{ x }}`` is never template syntax.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.resources
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from lxml import etree
+from markupsafe import Markup
+
+from gaidocx.core import form
+from gaidocx.core.narrative import parse_paragraph
+from gaidocx.core.report import Report, format_figure
+from gaidocx.document.build import NARRATIVE_CONTEXT
+
+TEMPLATE_NAME = "annual-report.docx"
+
+#: Characters XML 1.0 cannot carry at all (not even as references): C0 controls other
+#: than tab, newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "\t": "&#9;",
+    "\n": "&#10;",
+    "\r": "&#13;",
+}
+_ESCAPE = re.compile("[&<>\"'{}\t\n\r]")
+#: A line break inside the run that holds a ``{{ }}`` tag.
+_LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+#: 2号 (22 pt) characters on a 156 mm line; half-width characters count one half.
+TITLE_LINE_WIDTH = 20
+
+
+class TemplateProblem(Exception):
+    """The Word template cannot be used: missing, not a .docx, bad syntax or an unknown variable."""
+
+
+class IncompleteReport(ValueError):
+    """The report lacks something the document needs (run the checks first)."""
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold at all."""
+    return _NOT_XML.sub("", text)
+
+
+def literal(text: str) -> Markup:
+    """``text`` as XML character data that docxtpl and Jinja pass through unchanged."""
+    return Markup(_ESCAPE.sub(lambda m: _ESCAPES[m.group()], clean_text(text)))
+
+
+def default_template() -> Path:
+    """The template shipped with the package (``gaidocx.templates/word/annual-report.docx``)."""
+    try:
+        resource = importlib.resources.files("gaidocx.templates") / "word" / TEMPLATE_NAME
+        if resource.is_file():
+            return Path(str(resource))
+    except ModuleNotFoundError:
+        pass
+    # Running from a source checkout: the package data lives in the repository's templates/.
+    return Path(__file__).resolve().parents[2] / "templates" / "word" / TEMPLATE_NAME
+
+
+def _width(text: str) -> float:
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def title_markup(agency: str, year: int) -> Markup:
+    """The title; too long for one line, it breaks after the year, as published reports do:
+    ``{机关}{年度}年`` / ``政府信息公开工作年度报告``."""
+    text = form.title(agency, year)
+    head = f"{agency}{year}{form.TITLE_SUFFIX[0]}"
+    if _width(text) <= TITLE_LINE_WIDTH or not text.startswith(head):
+        return literal(text)
+    return literal(head) + _LINE_BREAK + literal(text[len(head) :])
+
+
+def _paragraph(text: str) -> dict[str, Any]:
+    parsed = parse_paragraph(text)
+    return {
+        "level": parsed.level,
+        "bare": parsed.is_bare_heading,
+        "text": literal(text),
+        "lead": literal(parsed.lead),
+        "body": literal(parsed.body),
+    }
+
+
+def _nest(values: Mapping[str, Markup]) -> dict[str, Any]:
+    """``{"t3.r5.c2": v}`` → ``{"t3": {"r5": {"c2": v}}}``, so the tag is the key itself."""
+    tree: dict[str, Any] = {}
+    for key, value in values.items():
+        *path, last = key.split(".")
+        node = tree
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return tree
+
+
+def build_context(report: Report) -> dict[str, Any]:
+    """The template context: see ``gaidocx.document.build`` for the variable names."""
+    missing = []
+    if not report.agency.strip():
+        missing.append("机关名称")
+    if report.year is None:
+        missing.append("报告年度")
+    if report.signed_on is None:
+        missing.append("成文日期")
+    figures = report.figures()
+    blank = [key for key, value in figures.items() if value is None]
+    if blank:
+        shown = "、".join(form.FIELDS[key].labels for key in blank[:3])
+        more = f"等 {len(blank)} 个数字" if len(blank) > 3 else ""
+        missing.append(f"表格数字（{shown}{more}）")
+    if missing:
+        raise IncompleteReport(f"报告还不完整，无法生成文档：缺少{'；'.join(missing)}。请先运行检查并补全。")
+    assert report.year is not None and report.signed_on is not None
+    signed: datetime.date = report.signed_on
+    context: dict[str, Any] = {
+        "title": title_markup(report.agency, report.year),
+        "title_text": literal(form.title(report.agency, report.year)),
+        "agency": literal(report.agency),
+        "date": literal(form.chinese_date(signed.year, signed.month, signed.day)),
+    }
+    for section, name in NARRATIVE_CONTEXT.items():
+        context[name] = [_paragraph(text) for text in report.paragraphs(section)]
+    context.update(
+        _nest({key: literal(format_figure(value, form.FIELDS[key].kind)) for key, value in figures.items()})
+    )
+    return context
+
+
+class _Template(DocxTemplate):
+    """docxtpl, but a rendered body that is not well-formed XML is an error, never 'recovered'."""
+
+    def fix_tables(self, xml: str) -> Any:
+        try:
+            etree.fromstring(xml.encode("utf-8"))
+        except etree.XMLSyntaxError as exc:
+            raise TemplateProblem(
+                f"模板填充后的文档结构无效（{exc}）：请检查模板中的 {{%p %}}、{{%tr %}} 等标记是否成对、位置是否正确。"
+            ) from exc
+        return super().fix_tables(xml)
+
+
+def _describe(exc: TemplateError) -> str:
+    context = getattr(exc, "docx_context", None)
+    near = ""
+    if context:
+        text = "".join(line.strip() for line in context)[:120]
+        if text:
+            near = f"出错位置附近的文字：“{text}”。"
+    if isinstance(exc, UndefinedError):
+        return f"模板中使用了没有对应数据的变量（{exc.message}）。{near}请核对模板中的 {{{{ }}}} 标记。"
+    if isinstance(exc, TemplateSyntaxError):
+        return f"模板标记语法错误：{exc.message}。{near}"
+    return f"模板无法填充：{exc}。{near}"
+
+
+def render_docx(report: Report, template: Path | str | None = None) -> bytes:
+    """The report as a .docx, filled into ``template`` (default: the shipped one)."""
+    context = build_context(report)
+    source = Path(template) if template is not None else default_template()
+    if not source.is_file():
+        raise TemplateProblem(f"找不到 Word 模板文件：{source}")
+    try:
+        data = source.read_bytes()
+        tpl = _Template(io.BytesIO(data))
+        tpl.init_docx()
+    except (OSError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise TemplateProblem(f"无法打开 Word 模板“{source}”：它不是有效的 .docx 文件（{exc}）。") from exc
+    environment = Environment(undefined=StrictUndefined, autoescape=True)
+    try:
+        tpl.render(context, jinja_env=environment, autoescape=True)
+    except TemplateError as exc:
+        raise TemplateProblem(_describe(exc)) from exc
+    properties = tpl.docx.core_properties
+    properties.title = clean_text(form.title(report.agency, report.year or 0))
+    properties.author = clean_text(report.agency)
+    properties.last_modified_by = "gaidocx"
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
+    properties.created = now
+    properties.modified = now
+    output = io.BytesIO()
+    tpl.save(output)
+    return output.getvalue()
