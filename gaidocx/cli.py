@@ -125,8 +125,7 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
         raise UserError("--previous 只能在检查单个文件时使用。")
     outcomes = []
     for path in paths:
-        if len(paths) > 1:
-            click.echo(f"【{path}】")
+        click.echo(f"【{path}】")
         try:
             checked = check_workbook(path, previous=previous)
         except WorkbookError as exc:
@@ -166,6 +165,7 @@ def render(
     if with_pdf and shutil.which("soffice") is None:
         raise UserError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或去掉 --pdf 只生成 Word 文档。")
     checked = check_workbook(source, previous=previous)
+    click.echo(f"【{source}】")
     _show(checked)
     if checked.errors:
         click.echo(f"未生成文档：请先改正以上 {len(checked.errors)} 个错误。")

@@ -1,0 +1,236 @@
+"""The command line, driven through click's CliRunner on workbooks from the real template."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from support import SAMPLE_WORKBOOK, write_workbook
+
+from gaidocx import __version__
+from gaidocx.cli import cli
+
+
+def run(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sabotaged(tmp_path: Path, edit) -> Path:
+    return write_workbook(tmp_path / "填报.xlsx", edit=edit)
+
+
+def set_cells(**cells):
+    """An edit that writes ``表三_D7=5`` style assignments."""
+
+    def edit(workbook):
+        for name, value in cells.items():
+            sheet, cell = name.split("_")
+            workbook[sheet][cell] = value
+
+    return edit
+
+
+# ---------------------------------------------------------------- help and version
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_help_is_chinese():
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "用法：" in result.output and "命令" in result.output and "Usage" not in result.output
+    for command in ("template", "check", "render", "word-template"):
+        sub = run(command, "--help")
+        assert sub.exit_code == 0 and "用法：" in sub.output and "选项" in sub.output, command
+
+
+def test_usage_errors_are_chinese_with_exit_code_2():
+    result = run("render")
+    assert result.exit_code == 2 and "缺少参数" in result.output
+    result = run("check", "--no-such-option", "x.xlsx")
+    assert result.exit_code == 2 and "没有这个选项" in result.output
+
+
+# ---------------------------------------------------------------- template
+
+
+def test_template_writes_a_workbook_prefilled_with_agency_and_year(tmp_path):
+    output = tmp_path / "表.xlsx"
+    result = run("template", "-o", output, "--agency", "某某局", "--year", 2025)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(output)["基本信息"]
+    assert sheet["B3"].value == "某某局" and sheet["B4"].value == 2025
+
+
+def test_template_refuses_to_overwrite_without_force(tmp_path):
+    output = tmp_path / "表.xlsx"
+    output.write_bytes(b"keep me")
+    result = run("template", "-o", output)
+    assert result.exit_code == 2 and "--force" in result.output
+    assert output.read_bytes() == b"keep me"
+    assert run("template", "-o", output, "--force").exit_code == 0
+
+
+def test_template_refuses_old_format_years(tmp_path):
+    result = run("template", "-o", tmp_path / "x.xlsx", "--year", 2020)
+    assert result.exit_code == 2 and "2021" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_template_into_a_missing_folder(tmp_path):
+    result = run("template", "-o", tmp_path / "没有" / "x.xlsx")
+    assert result.exit_code == 2 and "输出文件夹不存在" in result.output
+
+
+def test_word_template_export(tmp_path):
+    output = tmp_path / "模板.docx"
+    assert run("word-template", "-o", output).exit_code == 0
+    assert docx.Document(str(output)).paragraphs
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_the_shipped_sample_is_clean():
+    result = run("check", SAMPLE_WORKBOOK)
+    assert result.exit_code == 0, result.output
+    assert "检查通过" in result.output
+
+
+def test_a_blank_cell_names_sheet_cell_and_labels(tmp_path):
+    path = sabotaged(tmp_path, set_cells(表三_D9=None))
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert "错误  表三!D9（（一）予以公开 × 自然人）：不能为空" in result.output
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ({"表三_D7": 1}, ["表三!D7（一、本年新收政府信息公开申请数量 × 自然人）", "表三!D30（（七）总计 × 自然人）", "表三!D31"]),
+        ({"表三_E31": 2}, ["表三!E7", "表三!E8", "表三!E30", "表三!E31（四、结转下年度继续办理 × 商业企业）", "0 + 0 = 0", "0 + 2 = 2"]),
+        ({"表三_J7": 4}, ["表三!J7（一、本年新收政府信息公开申请数量 × 总计）", "SUM(D7:I7)"]),
+        ({"表三_D30": "=SUM(D9:D28)"}, ["表三!D30（（七）总计 × 自然人）"]),
+        ({"表四_E7": 9}, ["表四!E7（行政复议 × 总计）"]),
+        ({"表四_O7": 1}, ["表四!O7（行政诉讼（复议后起诉） × 总计）"]),
+        ({"表三_F12": -1}, ["表三!F12", "负数"]),
+        ({"表三_F12": 1.5}, ["表三!F12", "整数"]),
+        ({"表二_B6": 10**10}, ["表二!B6（规章 × 本年制发件数）", "过大"]),
+        ({"表二_B17": 0.000012}, ["表二!B17（行政事业性收费 × 本年收费金额（单位：万元））", "4 位小数"]),
+        ({"表二_B17": "251000元"}, ["表二!B17"]),
+        ({"表三_D7": "=1+1"}, ["表三!D7", "公式"]),
+        ({"基本信息_B3": None}, ["基本信息!B3（机关名称）"]),
+        ({"基本信息_B4": None}, ["基本信息!B4（年度）"]),
+        ({"基本信息_B5": datetime.datetime(2024, 12, 30)}, ["基本信息!B5（成文日期）", "结束之后"]),
+    ],
+)
+def test_every_rule_names_its_cells(tmp_path, cells, expected):
+    path = sabotaged(tmp_path, set_cells(**cells))
+    result = run("check", path)
+    assert result.exit_code == 1, result.output
+    for fragment in expected:
+        assert fragment in result.output
+
+
+def test_section_six_must_not_be_empty(tmp_path):
+    def clear_six(workbook):
+        from gaidocx.workbook.layout import TEXT_BLOCKS
+
+        block = next(b for b in TEXT_BLOCKS if b.place == "六")
+        for row in block.rows:
+            workbook["基本信息"][f"B{row}"] = None
+
+    result = run("check", sabotaged(tmp_path, clear_six))
+    assert result.exit_code == 1 and "“六、其他需要报告的事项”不能为空" in result.output
+
+
+def test_late_signature_is_only_a_warning(tmp_path):
+    path = sabotaged(tmp_path, set_cells(基本信息_B5=datetime.datetime(2025, 3, 1)))
+    result = run("check", path)
+    assert result.exit_code == 0, result.output
+    assert "警告  基本信息!B5（成文日期）" in result.output
+
+
+def test_many_files_at_once_with_a_wildcard(tmp_path):
+    write_workbook(tmp_path / "甲.xlsx")
+    write_workbook(tmp_path / "乙.xlsx", edit=set_cells(表三_D9=None))
+    (tmp_path / "丙.xlsx").write_bytes(b"not a workbook")
+    result = run("check", tmp_path / "*.xlsx")
+    assert result.exit_code == 2
+    assert "共检查 3 个文件：1 个通过，1 个有错误，1 个无法读取。" in result.output
+
+
+def test_carry_over_against_last_year(tmp_path):
+    last = write_workbook(tmp_path / "2023.xlsx", edit=set_cells(表三_D7=3, 表三_D31=3))
+    this = write_workbook(tmp_path / "2024.xlsx")
+    result = run("check", this, "--previous", last)
+    assert result.exit_code == 0
+    assert "警告  表三!D8（二、上年结转政府信息公开申请数量 × 自然人）" in result.output
+
+
+# ---------------------------------------------------------------- render
+
+
+def test_render_the_sample_beside_the_input(tmp_path):
+    source = tmp_path / "sample.xlsx"
+    source.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    before = digest(source)
+    result = run("render", source)
+    assert result.exit_code == 0, result.output
+    output = tmp_path / "策勒县人民政府办公室2024年政府信息公开工作年度报告.docx"
+    assert output.is_file() and f"已生成：{output}" in result.output
+    document = docx.Document(str(output))
+    assert document.paragraphs[0].text.replace("\n", "") == "策勒县人民政府办公室2024年政府信息公开工作年度报告"
+    assert len(document.tables) == 3
+    assert digest(source) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_render_refuses_a_workbook_with_errors_and_writes_nothing(tmp_path):
+    path = sabotaged(tmp_path, set_cells(表三_D9=None))
+    before = digest(path)
+    result = run("render", path, "-o", tmp_path / "out.docx")
+    assert result.exit_code == 1
+    assert "未生成文档" in result.output
+    assert not (tmp_path / "out.docx").exists()
+    assert digest(path) == before
+
+
+def test_render_does_not_overwrite_without_force(tmp_path):
+    output = tmp_path / "out.docx"
+    output.write_bytes(b"old")
+    result = run("render", SAMPLE_WORKBOOK, "-o", output)
+    assert result.exit_code == 2 and output.read_bytes() == b"old"
+    assert run("render", SAMPLE_WORKBOOK, "-o", output, "--force").exit_code == 0
+    assert docx.Document(str(output)).tables
+
+
+def test_render_refuses_to_write_over_its_input(tmp_path):
+    source = tmp_path / "in.xlsx"
+    source.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    result = run("render", source, "-o", source, "--force")
+    assert result.exit_code == 2 and "不能与输入文件相同" in result.output
+    assert source.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+
+
+def test_unexpected_failure_prints_no_traceback(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("gaidocx.cli.render_docx", broken)
+    result = run("render", SAMPLE_WORKBOOK, "-o", tmp_path / "out.docx")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "--debug" in result.output and "boom" in result.output
+    assert not (tmp_path / "out.docx").exists()
