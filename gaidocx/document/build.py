@@ -20,7 +20,8 @@ docxtpl tags appear only where data goes.  Context variables (filled by
 ``opening``, ``section1``, ``section5``, ``section6``
     lists of paragraphs, each with ``level`` (0 body, 1–4 heading level),
     ``bare`` (a heading with nothing after it), ``text``, ``lead`` (the
-    heading lead-in) and ``body`` (the rest).  They are laid out by the
+    heading lead-in), ``body`` (the rest) and ``keep`` (the last paragraph
+    before the signature, kept on its page).  They are laid out by the
     ``narrative`` macro defined at the top of the template.
 ``t2``, ``t3``, ``t4``
     the table figures, addressed exactly like the form's field keys:
@@ -110,6 +111,7 @@ NORMAL = "Normal"
 TITLE = "Title"
 HEADINGS = ("Heading1", "Heading2", "Heading3", "Heading4")
 LEAD_INS = ("Heading1Char", "Heading2Char", "Heading3Char", "Heading4Char")
+BODY_KEEP = "BodyKeepWithSignature"
 TABLE_TEXT = "TableText"
 TABLE_TEXT_LEFT = "TableTextLeft"
 SIGNATURE = "Signature"
@@ -333,6 +335,15 @@ def _styles_xml() -> bytes:
     styles += [
         _style(
             "paragraph",
+            BODY_KEEP,
+            "正文（署名前末段）",
+            based_on=NORMAL,
+            next_style=NORMAL,
+            ppr=E("pPr", E("keepNext")),
+            rpr=_run_props(FANGSONG, BODY_SIZE),
+        ),
+        _style(
+            "paragraph",
             TABLE_TEXT,
             "表格文字",
             based_on=NORMAL,
@@ -356,7 +367,14 @@ def _styles_xml() -> bytes:
             based_on=NORMAL,
             next_style=SIGNATURE_DATE,
             quick=True,
-            ppr=E("pPr", E("keepNext"), E("ind", rightChars=200, right=BODY_SIZE * 20, firstLineChars=0, firstLine=0), E("jc", val="right")),
+            ppr=E(
+                "pPr",
+                E("keepNext"),
+                # one blank line between the body and the signature
+                E("spacing", before=LINE_PITCH, after=0, line=LINE_PITCH, lineRule="exact"),
+                E("ind", rightChars=200, right=BODY_SIZE * 20, firstLineChars=0, firstLine=0),
+                E("jc", val="right"),
+            ),
             rpr=_run_props(FANGSONG, BODY_SIZE),
         ),
         _style(
@@ -366,7 +384,12 @@ def _styles_xml() -> bytes:
             based_on=SIGNATURE,
             next_style=NORMAL,
             quick=True,
-            ppr=E("pPr", E("keepNext", val=0), E("ind", rightChars=400, right=BODY_SIZE * 40, firstLineChars=0, firstLine=0)),
+            ppr=E(
+                "pPr",
+                E("keepNext", val=0),
+                _body_spacing(),
+                E("ind", rightChars=400, right=BODY_SIZE * 40, firstLineChars=0, firstLine=0),
+            ),
             rpr=_run_props(FANGSONG, BODY_SIZE),
         ),
         _style(
@@ -475,6 +498,18 @@ def _cells(table: Table) -> Iterator[tuple[int, list[tuple[Label | Field, bool]]
         if col != table.columns:
             raise ValueError(f"table {table.number}: row {row} spans {col} columns")
         yield row, cells
+
+
+#: A Times New Roman digit is half an em wide.
+DIGIT_WIDTH = TABLE_SIZE * 10 // 2
+
+
+def figure_capacity(f: Field) -> int:
+    """How many digits fit on one line in the field's cell of the shipped template
+    (tables 二 and 三: at least 8, every figure the checks accept; table 四: 5)."""
+    table = next(t for t in form.TABLES if f in t.fields)
+    widths = COLUMN_WIDTHS[table.number]
+    return (sum(widths[f.col : f.col + f.colspan]) - 2 * TABLE_CELL_MARGIN) // DIGIT_WIDTH
 
 
 def field_tag(f: Field) -> str:
@@ -592,7 +627,17 @@ def _narrative_macro() -> list[etree._Element]:
         keyword = "if" if level == 1 else "elif"
         elements.append(_tag_para(f"{{%p {keyword} p.bare and p.level == {level} %}}"))
         elements.append(_text_para(style, "{{ p.text }}"))
+    # The last paragraph before the signature keeps with it: no signature alone on a page.
+    elements.append(_tag_para("{%p elif p.keep %}"))
+    elements.append(_para(BODY_KEEP, *_body_runs()))
     elements.append(_tag_para("{%p else %}"))
+    elements.append(_para(NORMAL, *_body_runs()))
+    elements += [_tag_para("{%p endif %}"), _tag_para("{%p endfor %}"), _tag_para("{%p endmacro %}")]
+    return elements
+
+
+def _body_runs() -> list[etree._Element]:
+    """The lead-in in its level's character style (if any), then the body text."""
     runs = []
     for level, style in enumerate(LEAD_INS, start=1):
         keyword = "if" if level == 1 else "elif"
@@ -600,9 +645,7 @@ def _narrative_macro() -> list[etree._Element]:
         runs.append(_run("{{ p.lead }}", style))
     runs.append(_run("{%r endif %}"))
     runs.append(_run("{{ p.body }}"))
-    elements.append(_para(NORMAL, *runs))
-    elements += [_tag_para("{%p endif %}"), _tag_para("{%p endfor %}"), _tag_para("{%p endmacro %}")]
-    return elements
+    return runs
 
 
 def _narrative_call(section: str) -> etree._Element:
@@ -642,7 +685,6 @@ def _document_xml() -> bytes:
             body.append(_table(section.table))
         else:
             body.append(_narrative_call(section.number))
-    body.append(_para(NORMAL))  # one blank line between the body and the signature
     body.append(_text_para(SIGNATURE, "{{ agency }}"))
     body.append(_text_para(SIGNATURE_DATE, "{{ date }}"))
     body.append(_section_properties())

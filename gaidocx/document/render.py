@@ -98,11 +98,12 @@ def title_markup(agency: str, year: int) -> Markup:
     return literal(head) + _LINE_BREAK + literal(text[len(head) :])
 
 
-def _paragraph(text: str) -> dict[str, Any]:
+def _paragraph(text: str, keep: bool = False) -> dict[str, Any]:
     parsed = parse_paragraph(text)
     return {
         "level": parsed.level,
         "bare": parsed.is_bare_heading,
+        "keep": keep,
         "text": literal(text),
         "lead": literal(parsed.lead),
         "body": literal(parsed.body),
@@ -146,8 +147,11 @@ def build_context(report: Report) -> dict[str, Any]:
         "agency": literal(report.agency),
         "date": literal(form.chinese_date(signed.year, signed.month, signed.day)),
     }
+    last_section = next(s.number for s in reversed(form.SECTIONS) if s.table is None)
     for section, name in NARRATIVE_CONTEXT.items():
-        context[name] = [_paragraph(text) for text in report.paragraphs(section)]
+        texts = report.paragraphs(section)
+        last = len(texts) - 1 if section == last_section else -1
+        context[name] = [_paragraph(text, keep=index == last) for index, text in enumerate(texts)]
     context.update(
         _nest({key: literal(format_figure(value, form.FIELDS[key].kind)) for key, value in figures.items()})
     )

@@ -1,0 +1,580 @@
+"""The Word template and the rendered report, read back from the .docx XML."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from gaidocx.core import form
+from gaidocx.core.report import Report, format_figure
+from gaidocx.document.build import build_word_template, figure_capacity, template_parts
+from gaidocx.document.render import IncompleteReport, TemplateProblem, default_template, render_docx
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+AGENCY = "策勒县人民政府办公室"
+LONG_BODY = "围绕中心，服务大局，聚焦财政预决算、养老服务、社会救助、义务教育等重点领域持续做好信息公开。"
+LITERAL = "A&B <c> \"q\" 'a' {{ x }} {% if %} {# c #} {_{ y }_} {_% z %_} 😀 𠀀 “引号”——破折号\t制表符"
+
+
+def w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+def make_report(agency: str = AGENCY, **changes) -> Report:
+    inputs = {}
+    for number, f in enumerate((f for table in form.TABLES for f in table.inputs), start=1001):
+        inputs[f.key] = Decimal("12.3456") if f.kind is form.Kind.FEE else number
+    narratives = {
+        form.OPENING: form.opening_skeleton(2024),
+        "一": (
+            "2024年，本机关坚持以人民为中心，全力推进政府信息公开工作。",
+            "（一）主动公开。" + LONG_BODY,
+            "（二）依申请公开\n" + LONG_BODY,
+            "1.规范管理。" + LONG_BODY,
+            "（1）细化：" + LITERAL,
+            "二、补充说明。" + LONG_BODY,
+        ),
+        "五": ("（一）存在的主要问题。" + LONG_BODY, "（二）改进情况。" + LONG_BODY),
+        "六": ("（一）信息处理费收取情况。本机关本年度发出收费通知0件，收费金额0元；实际收取信息处理费0元。",),
+    }
+    values = dict(
+        agency=agency,
+        year=2024,
+        signed_on=datetime.date(2025, 1, 23),
+        narratives=narratives,
+        inputs=inputs,
+    )
+    values.update(changes)
+    return Report(**values)
+
+
+class Rendered:
+    """A rendered .docx: its parts parsed, and helpers to walk the body."""
+
+    def __init__(self, data: bytes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.parts = {
+            name: etree.fromstring(self.zip.read(name)) for name in self.zip.namelist() if name.endswith((".xml", ".rels"))
+        }
+        self.document = self.parts["word/document.xml"]
+        self.body = self.document.find(w("body"))
+        self.styles = {s.get(w("styleId")): s for s in self.parts["word/styles.xml"].iter(w("style"))}
+
+    def blocks(self) -> list[tuple[str, str | None, str]]:
+        """Body paragraphs and tables in order: (kind, paragraph style, text)."""
+        out = []
+        for child in self.body:
+            if child.tag == w("p"):
+                out.append(("p", paragraph_style(child), paragraph_text(child)))
+            elif child.tag == w("tbl"):
+                out.append(("tbl", None, ""))
+        return out
+
+    def tables(self) -> list[etree._Element]:
+        return self.body.findall(w("tbl"))
+
+    def style_font(self, style_id: str) -> tuple[str, int]:
+        """The eastAsia font and the size (half-points) a style sets, following basedOn."""
+        font = size = None
+        while style_id and (font is None or size is None):
+            style = self.styles[style_id]
+            rpr = style.find(w("rPr"))
+            if rpr is not None:
+                fonts = rpr.find(w("rFonts"))
+                if font is None and fonts is not None:
+                    font = fonts.get(w("eastAsia"))
+                sz = rpr.find(w("sz"))
+                if size is None and sz is not None:
+                    size = int(sz.get(w("val")))
+            based = style.find(w("basedOn"))
+            style_id = based.get(w("val")) if based is not None else None
+        return font, size
+
+
+def paragraph_style(p) -> str | None:
+    style = p.find("w:pPr/w:pStyle", NS)
+    return style.get(w("val")) if style is not None else None
+
+
+def paragraph_text(p) -> str:
+    """Text with line breaks as ``\\n``."""
+    parts = []
+    for element in p.iter(w("t"), w("br")):
+        parts.append("\n" if element.tag == w("br") else element.text or "")
+    return "".join(parts)
+
+
+def runs(p) -> list[tuple[str | None, str]]:
+    """Non-empty runs as (character style, text)."""
+    out = []
+    for r in p.findall(w("r")):
+        text = "".join(t.text or "" for t in r.findall(w("t")))
+        if not text:
+            continue
+        style = r.find("w:rPr/w:rStyle", NS)
+        out.append((style.get(w("val")) if style is not None else None, text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return make_report()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "annual-report.docx"
+    path.write_bytes(build_word_template())
+    return path
+
+
+@pytest.fixture(scope="module")
+def rendered(report, template) -> Rendered:
+    return Rendered(render_docx(report, template))
+
+
+# ---------------------------------------------------------------- package
+
+
+def test_every_part_is_well_formed_xml_and_declared(rendered):
+    names = set(rendered.zip.namelist())
+    assert {"word/document.xml", "word/styles.xml", "word/settings.xml", "word/fontTable.xml"} <= names
+    assert {"word/footer1.xml", "word/footer2.xml", "docProps/core.xml", "docProps/app.xml"} <= names
+    assert not any("theme" in name for name in names)
+    declared = {o.get("PartName") for o in rendered.parts["[Content_Types].xml"]}
+    for name in names:
+        if name.endswith(".xml") and name != "[Content_Types].xml":
+            assert "/" + name in declared, name
+    for name in names:  # every part parses, including those not kept in rendered.parts
+        etree.fromstring(rendered.zip.read(name))
+
+
+def test_template_is_reproducible_and_a_real_document():
+    assert build_word_template() == build_word_template()
+    parts = template_parts()
+    document = parts["word/document.xml"].decode()
+    for section in form.SECTIONS:
+        assert section.title in document
+    for table in form.TABLES:
+        for label in table.labels:
+            assert label.text.split("）")[-1] in document  # a （三） prefix may be followed by a break
+    created = etree.fromstring(parts["docProps/core.xml"]).find("{http://purl.org/dc/terms/}created")
+    assert created.text == "2021-09-26T00:00:00Z"
+
+
+def test_default_template_renders(report):
+    assert default_template().is_file()
+    assert Rendered(render_docx(report)).blocks()[0][2].replace("\n", "") == form.title(AGENCY, 2024)
+
+
+# ---------------------------------------------------------------- outline
+
+
+def test_title_breaks_after_the_year_when_too_long(rendered):
+    kind, style, text = rendered.blocks()[0]
+    assert (kind, style) == ("p", "Title")
+    assert text == f"{AGENCY}2024年\n政府信息公开工作年度报告"
+
+
+def test_a_short_title_stays_on_one_line(template):
+    blocks = Rendered(render_docx(make_report(agency="某县财政局"), template)).blocks()
+    assert blocks[0] == ("p", "Title", "某县财政局2024年政府信息公开工作年度报告")  # 20 characters
+
+
+def test_sections_in_order_with_their_tables(rendered):
+    headings = [(i, text) for i, (kind, style, text) in enumerate(rendered.blocks()) if style == "Heading1"]
+    assert [text for _, text in headings] == [s.title for s in form.SECTIONS]
+    blocks = rendered.blocks()
+    for (index, _), section in zip(headings, form.SECTIONS):
+        assert (blocks[index + 1][0] == "tbl") == (section.table is not None)
+    assert sum(kind == "tbl" for kind, _, _ in blocks) == 3
+
+
+def test_signature_ends_the_document(rendered):
+    blocks = rendered.blocks()
+    assert blocks[-2:] == [("p", "Signature", AGENCY), ("p", "SignatureDate", "2025年1月23日")]
+    assert blocks[-3] == ("p", "BodyKeepWithSignature", make_report().paragraphs("六")[-1])
+    assert rendered.body[-1].tag == w("sectPr")
+    # one blank line above the agency, the date right below it; the signature never stands alone
+    spacing = rendered.styles["Signature"].find("w:pPr/w:spacing", NS)
+    assert spacing.get(w("before")) == spacing.get(w("line")) == "579"
+    assert rendered.styles["SignatureDate"].find("w:pPr/w:spacing", NS).get(w("before")) == "0"
+    for style in ("BodyKeepWithSignature", "Signature"):
+        assert rendered.styles[style].find("w:pPr/w:keepNext", NS) is not None
+
+
+def narrative(rendered: Rendered, number: str) -> list[etree._Element]:
+    """The paragraphs between a section heading and the next heading (or the signature)."""
+    title = next(s.title for s in form.SECTIONS if s.number == number)
+    children = list(rendered.body)
+    start = next(i for i, c in enumerate(children) if c.tag == w("p") and paragraph_text(c) == title) + 1
+    out = []
+    for child in children[start:]:
+        if child.tag != w("p") or paragraph_style(child) in ("Heading1", "Signature"):
+            break
+        out.append(child)
+    return out
+
+
+@pytest.mark.parametrize("number", ["一", "五", "六"])
+def test_each_narrative_paragraph_is_its_own_paragraph(rendered, report, number):
+    assert [paragraph_text(p) for p in narrative(rendered, number)] == list(report.paragraphs(number))
+
+
+def test_opening_follows_the_title(rendered, report):
+    blocks = rendered.blocks()
+    assert [text for _, _, text in blocks[1 : 1 + len(report.paragraphs(form.OPENING))]] == list(
+        report.paragraphs(form.OPENING)
+    )
+    assert blocks[1][1] == "Normal"
+
+
+def test_lead_ins_take_their_heading_font_within_one_paragraph(rendered):
+    paragraphs = narrative(rendered, "一")
+    assert [paragraph_style(p) for p in paragraphs] == ["Normal", "Normal", "Heading2", "Normal", "Normal", "Normal", "Normal"]
+    assert runs(paragraphs[0]) == [(None, "2024年，本机关坚持以人民为中心，全力推进政府信息公开工作。")]
+    assert runs(paragraphs[1]) == [("Heading2Char", "（一）主动公开。"), (None, LONG_BODY)]
+    assert runs(paragraphs[2]) == [(None, "（二）依申请公开")]  # a bare heading: the heading style
+    assert runs(paragraphs[3]) == [(None, LONG_BODY)]
+    assert runs(paragraphs[4]) == [("Heading3Char", "1.规范管理。"), (None, LONG_BODY)]
+    assert runs(paragraphs[5])[0] == ("Heading4Char", "（1）细化：")
+    assert runs(paragraphs[6])[0] == ("Heading1Char", "二、补充说明。")
+    assert rendered.style_font("Heading2Char") == ("楷体_GB2312", 32)
+    assert rendered.style_font("Heading1Char") == ("黑体", 32)
+    assert rendered.style_font("Heading3Char") == ("仿宋_GB2312", 32)
+    assert rendered.style_font("Heading2") == ("楷体_GB2312", 32)
+    assert rendered.style_font("Normal") == ("仿宋_GB2312", 32)
+
+
+# ---------------------------------------------------------------- literal text
+
+
+def test_user_text_arrives_literally(rendered):
+    paragraph = narrative(rendered, "一")[5]
+    assert paragraph_text(paragraph) == "（1）细化：" + LITERAL
+    text = paragraph_text(paragraph)
+    for piece in ("{{ x }}", "{% if %}", "{# c #}", "{_{ y }_}", "{_% z %_}", "A&B <c>", "😀", "𠀀", "\t"):
+        assert piece in text
+
+
+def test_special_characters_in_the_agency_name(template):
+    agency = "A&B<局>{{ agency }}\x07"
+    blocks = Rendered(render_docx(make_report(agency=agency), template)).blocks()
+    assert blocks[0][2].replace("\n", "") == "A&B<局>{{ agency }}2024年政府信息公开工作年度报告"
+    assert blocks[-2] == ("p", "Signature", "A&B<局>{{ agency }}")
+
+
+# ---------------------------------------------------------------- tables
+
+# (gridSpan, vMerge) of every w:tc, row by row, written out from the official format
+# (official-format.md §3–5), not from gaidocx.core.form.
+ONE = (1, None)
+FULL_2 = [(4, None)]
+CONTENT_2 = [ONE, (3, None)]
+TABLE_2_MERGES = [
+    FULL_2,  # 第二十条第（一）项
+    [ONE, ONE, ONE, ONE],  # 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数
+    [ONE, ONE, ONE, ONE],  # 规章
+    [ONE, ONE, ONE, ONE],  # 行政规范性文件
+    FULL_2,  # 第二十条第（五）项
+    CONTENT_2,  # 信息内容 | 本年处理决定数量
+    CONTENT_2,  # 行政许可
+    FULL_2,  # 第二十条第（六）项
+    CONTENT_2,  # 信息内容 | 本年处理决定数量
+    CONTENT_2,  # 行政处罚
+    CONTENT_2,  # 行政强制
+    FULL_2,  # 第二十条第（八）项
+    CONTENT_2,  # 信息内容 | 本年收费金额（单位：万元）
+    CONTENT_2,  # 行政事业性收费
+]
+VALUES_3 = [ONE] * 7
+R, C = "restart", "continue"
+TABLE_3_MERGES = [
+    [(3, R), (7, None)],  # corner | 申请人情况
+    [(3, C), (1, R), (5, None), (1, R)],  # 自然人 | 法人或其他组织 | 总计
+    [(3, C), (1, C), ONE, ONE, ONE, ONE, ONE, (1, C)],  # 商业企业 … 其他
+    [(3, None)] + VALUES_3,  # 一、本年新收
+    [(3, None)] + VALUES_3,  # 二、上年结转
+    [(1, R), (2, None)] + VALUES_3,  # 三、本年度办理结果 | （一）予以公开
+    [(1, C), (2, None)] + VALUES_3,  # （二）部分公开
+    [(1, C), (1, R), ONE] + VALUES_3,  # （三）不予公开 | 1.属于国家秘密
+    [(1, C), (1, C), ONE] + VALUES_3,  # 2.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 3.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 4.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 5.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 6.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 7.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 8.属于行政查询事项
+    [(1, C), (1, R), ONE] + VALUES_3,  # （四）无法提供 | 1.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 2.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 3.
+    [(1, C), (1, R), ONE] + VALUES_3,  # （五）不予处理 | 1.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 2.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 3.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 4.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 5.
+    [(1, C), (1, R), ONE] + VALUES_3,  # （六）其他处理 | 1.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 2.
+    [(1, C), (1, C), ONE] + VALUES_3,  # 3.其他
+    [(1, C), (2, None)] + VALUES_3,  # （七）总计
+    [(3, None)] + VALUES_3,  # 四、结转下年度继续办理
+]
+TABLE_4_MERGES = [
+    [(5, None), (10, None)],  # 行政复议 | 行政诉讼
+    [(1, R)] * 5 + [(5, None), (5, None)],  # 结果维持 … 总计 | 未经复议直接起诉 | 复议后起诉
+    [(1, C)] * 5 + [ONE] * 10,  # 结果维持 … 总计, twice
+    [ONE] * 15,  # the 15 values
+]
+
+
+def merge_map(tbl) -> list[list[tuple[int, str | None]]]:
+    out = []
+    for tr in tbl.findall(w("tr")):
+        row = []
+        for tc in tr.findall(w("tc")):
+            span = tc.find("w:tcPr/w:gridSpan", NS)
+            merge = tc.find("w:tcPr/w:vMerge", NS)
+            row.append(
+                (
+                    int(span.get(w("val"))) if span is not None else 1,
+                    None if merge is None else merge.get(w("val"), "continue"),
+                )
+            )
+        out.append(row)
+    return out
+
+
+def grid(tbl) -> dict[tuple[int, int], etree._Element]:
+    """(row, first grid column) → w:tc."""
+    cells = {}
+    for r, tr in enumerate(tbl.findall(w("tr"))):
+        col = 0
+        for tc in tr.findall(w("tc")):
+            cells[(r, col)] = tc
+            span = tc.find("w:tcPr/w:gridSpan", NS)
+            col += int(span.get(w("val"))) if span is not None else 1
+    return cells
+
+
+def cell_text(tc) -> str:
+    return "".join(paragraph_text(p) for p in tc.findall(w("p")))
+
+
+@pytest.mark.parametrize(
+    "index, expected", [(0, TABLE_2_MERGES), (1, TABLE_3_MERGES), (2, TABLE_4_MERGES)], ids=["二", "三", "四"]
+)
+def test_merges_follow_the_official_tables(rendered, index, expected):
+    assert merge_map(rendered.tables()[index]) == expected
+
+
+@pytest.mark.parametrize("index", [0, 1, 2], ids=["二", "三", "四"])
+def test_widths_fill_the_text_block_consistently(rendered, index):
+    tbl = rendered.tables()[index]
+    cols = [int(c.get(w("w"))) for c in tbl.findall("w:tblGrid/w:gridCol", NS)]
+    assert sum(cols) == 8844
+    assert tbl.find("w:tblPr/w:tblW", NS).get(w("w")) == "8844"
+    assert tbl.find("w:tblPr/w:tblLayout", NS).get(w("type")) == "fixed"
+    for (row, col), tc in grid(tbl).items():
+        span = tc.find("w:tcPr/w:gridSpan", NS)
+        n = int(span.get(w("val"))) if span is not None else 1
+        assert int(tc.find("w:tcPr/w:tcW", NS).get(w("w"))) == sum(cols[col : col + n]), (row, col)
+        assert tc.find("w:tcPr/w:vAlign", NS).get(w("val")) == "center"
+
+
+def test_every_accepted_figure_fits_on_one_line():
+    for table in form.TABLES:
+        for f in table.fields:
+            assert figure_capacity(f) >= (5 if table is form.TABLE_4 else len(str(form.MAX_VALUE))), f.key
+
+
+def test_table_three_first_column_is_narrow(rendered):
+    cols = [int(c.get(w("w"))) for c in rendered.tables()[1].findall("w:tblGrid/w:gridCol", NS)]
+    assert cols[0] <= 2 * 180 + 2 * 60  # two 9 pt characters and the cell padding
+
+
+@pytest.mark.parametrize("index, header_rows", [(0, 0), (1, 3), (2, 3)], ids=["二", "三", "四"])
+def test_header_rows_repeat_and_no_row_splits(rendered, index, header_rows):
+    for r, tr in enumerate(rendered.tables()[index].findall(w("tr"))):
+        assert tr.find("w:trPr/w:cantSplit", NS) is not None
+        assert (tr.find("w:trPr/w:tblHeader", NS) is not None) == (r < header_rows), r
+
+
+def test_every_figure_sits_in_its_cell(rendered, report):
+    figures = report.figures()
+    for tbl, table in zip(rendered.tables(), form.TABLES):
+        cells = grid(tbl)
+        for f in table.fields:
+            assert cell_text(cells[(f.row, f.col)]) == format_figure(figures[f.key], f.kind), f.key
+
+
+def test_figures_spot_checked_by_hand(rendered, report):
+    t2, t3, t4 = (grid(tbl) for tbl in rendered.tables())
+    inputs = report.inputs
+    assert cell_text(t2[(2, 1)]) == "1001"  # 规章 × 本年制发件数, the first input
+    assert cell_text(t2[(13, 1)]) == "12.3456"  # 行政事业性收费, 万元
+    first_row = [inputs[f"t3.r1.c{c}"] for c in range(1, 7)]
+    assert cell_text(t3[(3, 9)]) == str(sum(first_row))  # 一、本年新收 × 总计
+    partly = sum(inputs[f"t3.r{r}.c1"] for r in range(3, 24))
+    assert cell_text(t3[(26, 3)]) == str(partly)  # （七）总计 × 自然人
+    assert cell_text(t4[(3, 4)]) == str(sum(inputs[f"t4.r1.c{c}"] for c in range(1, 5)))  # 复议 总计
+
+
+def test_every_label_sits_in_its_cell(rendered):
+    for tbl, table in zip(rendered.tables(), form.TABLES):
+        cells = grid(tbl)
+        for label in table.labels:
+            assert cell_text(cells[(label.row, label.col)]).replace("\n", "") == label.text
+            for row in range(label.row + 1, label.row + label.rowspan):
+                assert cell_text(cells[(row, label.col)]) == ""  # the merge continues, empty
+
+
+def test_grouped_result_labels_break_after_their_number(rendered):
+    cells = grid(rendered.tables()[1])
+    assert cell_text(cells[(7, 1)]) == "（三）\n不予公开"
+    assert cell_text(cells[(6, 1)]) == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+
+
+# ---------------------------------------------------------------- styles and page
+
+
+EXPECTED_FONTS = {
+    "Normal": ("仿宋_GB2312", 32),
+    "Title": ("方正小标宋简体", 44),
+    "Heading1": ("黑体", 32),
+    "Heading2": ("楷体_GB2312", 32),
+    "Heading3": ("仿宋_GB2312", 32),
+    "Heading4": ("仿宋_GB2312", 32),
+    "Heading1Char": ("黑体", 32),
+    "Heading2Char": ("楷体_GB2312", 32),
+    "Heading3Char": ("仿宋_GB2312", 32),
+    "Heading4Char": ("仿宋_GB2312", 32),
+    "TableText": ("仿宋_GB2312", 18),
+    "TableTextLeft": ("仿宋_GB2312", 18),
+    "BodyKeepWithSignature": ("仿宋_GB2312", 32),
+    "Signature": ("仿宋_GB2312", 32),
+    "SignatureDate": ("仿宋_GB2312", 32),
+    "Footer": ("宋体", 28),
+    "PageNumberOdd": ("宋体", 28),
+    "PageNumberEven": ("宋体", 28),
+    "ReportTable": ("仿宋_GB2312", 18),
+}
+
+
+def test_each_style_names_its_fonts_explicitly(rendered):
+    assert set(rendered.styles) == set(EXPECTED_FONTS)
+    for style_id, (font, size) in EXPECTED_FONTS.items():
+        style = rendered.styles[style_id]
+        fonts = style.find("w:rPr/w:rFonts", NS)
+        assert fonts.get(w("eastAsia")) == font, style_id
+        latin = "宋体" if style_id in ("Footer", "PageNumberOdd", "PageNumberEven") else "Times New Roman"
+        assert fonts.get(w("ascii")) == fonts.get(w("hAnsi")) == latin, style_id
+        assert int(style.find("w:rPr/w:sz", NS).get(w("val"))) == size, style_id
+        assert style.find("w:rPr/w:lang", NS).get(w("eastAsia")) == "zh-CN", style_id
+    styles_xml = etree.tostring(rendered.parts["word/styles.xml"]).decode()
+    assert "Theme" not in styles_xml
+    defaults = rendered.parts["word/styles.xml"].find("w:docDefaults/w:rPrDefault/w:rPr", NS)
+    assert defaults.find("w:rFonts", NS).get(w("eastAsia")) == "仿宋_GB2312"
+
+
+def test_no_direct_run_formatting_in_the_body(rendered):
+    for rpr in rendered.body.iter(w("rPr")):
+        assert [child.tag for child in rpr] == [w("rStyle")]
+
+
+def test_body_paragraph_style(rendered):
+    ppr = rendered.styles["Normal"].find(w("pPr"))
+    spacing = ppr.find(w("spacing"))
+    assert (spacing.get(w("before")), spacing.get(w("after")), spacing.get(w("lineRule"))) == ("0", "0", "exact")
+    assert abs(int(spacing.get(w("line"))) / 20 - 28.95) < 0.1
+    assert ppr.find(w("ind")).get(w("firstLineChars")) == "200"
+    assert rendered.styles["Title"].find("w:pPr/w:jc", NS).get(w("val")) == "center"
+    assert rendered.styles["SignatureDate"].find("w:pPr/w:ind", NS).get(w("rightChars")) == "400"
+
+
+def test_page_setup(rendered):
+    sect = rendered.body.find(w("sectPr"))
+    size = sect.find(w("pgSz"))
+    assert (size.get(w("w")), size.get(w("h"))) == ("11906", "16838")
+    margins = sect.find(w("pgMar"))
+    mm = {side: round(int(margins.get(w(side))) * 25.4 / 1440) for side in ("top", "bottom", "left", "right")}
+    assert mm == {"top": 37, "bottom": 35, "left": 28, "right": 26}
+    grid_ = sect.find(w("docGrid"))
+    assert grid_.get(w("type")) == "linesAndChars"
+    assert int(grid_.get(w("linePitch"))) * 22 <= 16838 - 2098 - 1984
+    pitch = 16 + int(grid_.get(w("charSpace"))) / 4096
+    assert int(8844 / 20 / pitch) == 28
+    settings = rendered.parts["word/settings.xml"]
+    assert settings.find(w("evenAndOddHeaders")) is not None
+    assert settings.find(w("themeFontLang")).get(w("eastAsia")) == "zh-CN"
+
+
+def test_page_numbers_alternate_sides(rendered):
+    rels = {
+        r.get("Id"): r.get("Target") for r in rendered.parts["word/_rels/document.xml.rels"]
+    }
+    refs = {ref.get(w("type")): rels[ref.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")]
+            for ref in rendered.body.find(w("sectPr")).findall(w("footerReference"))}
+    assert set(refs) == {"default", "even"}
+    for kind, style, jc, inset in (("default", "PageNumberOdd", "right", "right"), ("even", "PageNumberEven", "left", "left")):
+        footer = rendered.parts["word/" + refs[kind]]
+        p = footer.find(w("p"))
+        assert paragraph_style(p) == style
+        assert paragraph_text(p) == "— 1 —"
+        assert "PAGE" in "".join(t.text for t in footer.iter(w("instrText")))
+        ppr = rendered.styles[style].find(w("pPr"))
+        assert ppr.find(w("jc")).get(w("val")) == jc
+        assert int(ppr.find(w("ind")).get(w(inset))) == 280  # one 14 pt character
+
+
+# ---------------------------------------------------------------- errors
+
+
+def custom_template(tmp_path, old: str, new: str):
+    source = zipfile.ZipFile(io.BytesIO(build_word_template()))
+    path = tmp_path / "custom.docx"
+    with zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode(), 1)
+            target.writestr(info, data)
+    return path
+
+
+def test_an_unknown_variable_in_a_custom_template_is_a_template_problem(tmp_path, report):
+    path = custom_template(tmp_path, "{{ agency }}", "{{ agency }}{{ 机关简称 }}")
+    with pytest.raises(TemplateProblem, match="没有对应数据") as caught:
+        render_docx(report, path)
+    assert "机关简称" in str(caught.value)
+
+
+def test_bad_template_syntax_is_a_template_problem(tmp_path, report):
+    path = custom_template(tmp_path, "{{ agency }}", "{% if agency %}{{ agency }}")
+    with pytest.raises(TemplateProblem, match="语法错误"):
+        render_docx(report, path)
+
+
+def test_a_missing_or_broken_template_is_a_template_problem(tmp_path, report):
+    with pytest.raises(TemplateProblem, match="找不到"):
+        render_docx(report, tmp_path / "absent.docx")
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(TemplateProblem, match="不是有效的"):
+        render_docx(report, broken)
+
+
+def test_an_incomplete_report_is_refused(template):
+    report = make_report()
+    inputs = dict(report.inputs)
+    del inputs["t3.r5.c2"]
+    with pytest.raises(IncompleteReport, match="缺少"):
+        render_docx(make_report(inputs=inputs), template)
+    with pytest.raises(IncompleteReport, match="成文日期"):
+        render_docx(make_report(signed_on=None), template)
