@@ -550,7 +550,7 @@ def custom_template(tmp_path, old: str, new: str):
 
 def test_an_unknown_variable_in_a_custom_template_is_a_template_problem(tmp_path, report):
     path = custom_template(tmp_path, "{{ agency }}", "{{ agency }}{{ 机关简称 }}")
-    with pytest.raises(TemplateProblem, match="没有对应数据") as caught:
+    with pytest.raises(TemplateProblem, match="没有对应的数据") as caught:
         render_docx(report, path)
     assert "机关简称" in str(caught.value)
 

@@ -61,7 +61,6 @@ _MAIN_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 
 # ---------------------------------------------------------------- page geometry (twips, 1/1440 inch)
 
-TWIPS_PER_MM = 1440 / 25.4
 PAGE_WIDTH = 11906  # A4 210 mm
 PAGE_HEIGHT = 16838  # A4 297 mm
 MARGIN_TOP = 2098  # 37 mm
@@ -86,10 +85,11 @@ BODY_TRACKING = -8
 #: down so that 28 characters fit.
 CHAR_SPACE = math.floor((TEXT_WIDTH / CHARS_PER_LINE / 20 - BODY_SIZE / 2) * 4096)  # -849
 HEADER_DISTANCE = 851  # 15 mm; the template has no header content
-#: Page number: its top 7 mm below the text block (GB/T 9704 §7.5).
+#: Puts the page number's dashes 7 mm below the text block (GB/T 9704 §7.5), measured.
 FOOTER_DISTANCE = 1361  # 24 mm from the page edge to the bottom of the footer line
 
 TITLE_SIZE = 44  # 2号, 22 pt
+TITLE_CHARS_PER_LINE = TEXT_WIDTH // (TITLE_SIZE * 10)  # 20
 PAGE_NUMBER_SIZE = 28  # 4号, 14 pt, digits and dashes in 宋体 too (“半角宋体阿拉伯数字”)
 TABLE_SIZE = 18  # 小五, 9 pt: table 四 has 15 columns on a portrait page
 TABLE_LINE = 240  # exact 12 pt lines in tables
@@ -211,6 +211,10 @@ def _text_para(style: str, value: str) -> etree._Element:
 # ---------------------------------------------------------------- styles
 
 
+#: Names Word knows as its own styles (and shows translated, e.g. 标题 1, 页脚).
+_BUILT_IN_NAMES = {"Normal", "Title", "heading 1", "heading 2", "heading 3", "heading 4", "footer"}
+
+
 def _style(
     kind: str,
     style_id: str,
@@ -231,6 +235,8 @@ def _style(
     attrs = {"type": kind, "styleId": style_id}
     if default:
         attrs["default"] = "1"
+    if name not in _BUILT_IN_NAMES:
+        attrs["customStyle"] = "1"
     return E(
         "style",
         E("name", val=name),
@@ -528,7 +534,7 @@ def _label_style(table: Table, label: Label) -> str:
 _SUB_NUMBER = re.compile(r"（[一二三四五六七八九十]+）")
 
 
-def _width(text: str) -> float:
+def text_width(text: str) -> float:
     """Width in characters: CJK and full-width forms 1, others one half."""
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
@@ -539,7 +545,7 @@ def _label_paragraph(table: Table, label: Label, width: int) -> etree._Element:
     style = _label_style(table, label)
     chars = (width - 2 * TABLE_CELL_MARGIN) / (TABLE_SIZE * 10)
     prefix = _SUB_NUMBER.match(label.text)
-    if prefix and _width(label.text) > chars >= _width(label.text[prefix.end() :]):
+    if prefix and text_width(label.text) > chars >= text_width(label.text[prefix.end() :]):
         run = E("r", _text(prefix.group()), E("br"), _text(label.text[prefix.end() :]))
         return _para(style, run)
     return _text_para(style, label.text)

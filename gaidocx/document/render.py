@@ -13,7 +13,6 @@ import datetime
 import importlib.resources
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,7 +27,7 @@ from markupsafe import Markup
 from gaidocx.core import form
 from gaidocx.core.narrative import parse_paragraph
 from gaidocx.core.report import Report, format_figure
-from gaidocx.document.build import NARRATIVE_CONTEXT
+from gaidocx.document.build import NARRATIVE_CONTEXT, TITLE_CHARS_PER_LINE, text_width
 
 TEMPLATE_NAME = "annual-report.docx"
 
@@ -50,8 +49,6 @@ _ESCAPES = {
 _ESCAPE = re.compile("[&<>\"'{}\t\n\r]")
 #: A line break inside the run that holds a ``{{ }}`` tag.
 _LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
-#: 2号 (22 pt) characters on a 156 mm line; half-width characters count one half.
-TITLE_LINE_WIDTH = 20
 
 
 class TemplateProblem(Exception):
@@ -84,16 +81,12 @@ def default_template() -> Path:
     return Path(__file__).resolve().parents[2] / "templates" / "word" / TEMPLATE_NAME
 
 
-def _width(text: str) -> float:
-    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
-
-
 def title_markup(agency: str, year: int) -> Markup:
     """The title; too long for one line, it breaks after the year, as published reports do:
     ``{机关}{年度}年`` / ``政府信息公开工作年度报告``."""
     text = form.title(agency, year)
     head = f"{agency}{year}{form.TITLE_SUFFIX[0]}"
-    if _width(text) <= TITLE_LINE_WIDTH or not text.startswith(head):
+    if text_width(text) <= TITLE_CHARS_PER_LINE or not text.startswith(head):
         return literal(text)
     return literal(head) + _LINE_BREAK + literal(text[len(head) :])
 
@@ -139,11 +132,11 @@ def build_context(report: Report) -> dict[str, Any]:
         missing.append(f"表格数字（{shown}{more}）")
     if missing:
         raise IncompleteReport(f"报告还不完整，无法生成文档：缺少{'；'.join(missing)}。请先运行检查并补全。")
-    assert report.year is not None and report.signed_on is not None
-    signed: datetime.date = report.signed_on
+    year: int = report.year  # type: ignore[assignment]  # checked above
+    signed: datetime.date = report.signed_on  # type: ignore[assignment]
     context: dict[str, Any] = {
-        "title": title_markup(report.agency, report.year),
-        "title_text": literal(form.title(report.agency, report.year)),
+        "title": title_markup(report.agency, year),
+        "title_text": literal(form.title(report.agency, year)),
         "agency": literal(report.agency),
         "date": literal(form.chinese_date(signed.year, signed.month, signed.day)),
     }
@@ -171,6 +164,10 @@ class _Template(DocxTemplate):
         return super().fix_tables(xml)
 
 
+#: The variables a template can use (see ``gaidocx.document.build``).
+CONTEXT_NAMES = ("title", "title_text", "agency", "date", *NARRATIVE_CONTEXT.values(), "t2", "t3", "t4")
+
+
 def _describe(exc: TemplateError) -> str:
     context = getattr(exc, "docx_context", None)
     near = ""
@@ -178,11 +175,17 @@ def _describe(exc: TemplateError) -> str:
         text = "".join(line.strip() for line in context)[:120]
         if text:
             near = f"出错位置附近的文字：“{text}”。"
+    message = exc.message or str(exc)
     if isinstance(exc, UndefinedError):
-        return f"模板中使用了没有对应数据的变量（{exc.message}）。{near}请核对模板中的 {{{{ }}}} 标记。"
+        name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", message)
+        shown = next((g for g in name.groups() if g), message) if name else message
+        return (
+            f"模板中的变量“{shown}”没有对应的数据。{near}"
+            f"请核对模板中的 {{{{ }}}} 标记；可用的变量：{'、'.join(CONTEXT_NAMES)}。"
+        )
     if isinstance(exc, TemplateSyntaxError):
-        return f"模板标记语法错误：{exc.message}。{near}"
-    return f"模板无法填充：{exc}。{near}"
+        return f"模板标记语法错误（{message}）。{near}请检查 {{% %}} 标记是否成对。"
+    return f"模板无法填充（{message}）。{near}"
 
 
 def render_docx(report: Report, template: Path | str | None = None) -> bytes:
@@ -203,7 +206,7 @@ def render_docx(report: Report, template: Path | str | None = None) -> bytes:
     except TemplateError as exc:
         raise TemplateProblem(_describe(exc)) from exc
     properties = tpl.docx.core_properties
-    properties.title = clean_text(form.title(report.agency, report.year or 0))
+    properties.title = clean_text(form.title(report.agency, report.year))  # type: ignore[arg-type]
     properties.author = clean_text(report.agency)
     properties.last_modified_by = "gaidocx"
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
