@@ -10,7 +10,6 @@ workbook layout or the Word template builder, and commit the results.
 
 from __future__ import annotations
 
-import datetime
 import json
 import sys
 from pathlib import Path
@@ -20,14 +19,12 @@ sys.path.insert(0, str(ROOT))
 
 from gaidocx.core.report import Report, report_from_dict  # noqa: E402
 from gaidocx.document.build import write_word_template  # noqa: E402
-from gaidocx.workbook.build import build_template, fill_workbook, write_template  # noqa: E402
+from gaidocx.workbook.build import build_template, fill_workbook, save_reproducibly, write_template  # noqa: E402
 
 EXCEL_TEMPLATE = ROOT / "templates" / "excel" / "annual-report-input.xlsx"
 WORD_TEMPLATE = ROOT / "templates" / "word" / "annual-report.docx"
 SAMPLE_DATA = ROOT / "samples" / "cele-county-2024.json"
 SAMPLE_WORKBOOK = ROOT / "samples" / "cele-county-2024.xlsx"
-#: Fixed document dates keep the generated files identical from run to run.
-FIXED_TIME = datetime.datetime(2021, 9, 26)
 
 
 def load_sample() -> Report:
@@ -38,8 +35,7 @@ def write_sample_workbook(path: Path) -> None:
     report = load_sample()
     workbook = build_template(agency=report.agency, year=report.year)
     fill_workbook(workbook, report)
-    workbook.properties.created = workbook.properties.modified = FIXED_TIME
-    workbook.save(path)
+    save_reproducibly(workbook, path)
 
 
 def generate(excel: Path = EXCEL_TEMPLATE, word: Path = WORD_TEMPLATE, sample: Path = SAMPLE_WORKBOOK) -> None:

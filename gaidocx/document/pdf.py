@@ -9,7 +9,6 @@ system configuration.
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import shutil
 import signal
@@ -17,6 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from gaidocx.resources import shipped_file
 
 DEFAULT_TIMEOUT = 180  # seconds; the first run of a fresh profile takes a few seconds
 _SYSTEM_FONTCONFIG = ("/etc/fonts/fonts.conf", "/usr/local/etc/fonts/fonts.conf", "/opt/homebrew/etc/fonts/fonts.conf")
@@ -39,14 +40,8 @@ def find_soffice() -> str | None:
 
 
 def fonts_conf() -> Path:
-    """The shipped font aliases (``gaidocx.templates/fonts/fonts.conf``)."""
-    try:
-        resource = importlib.resources.files("gaidocx.templates") / "fonts" / "fonts.conf"
-        if resource.is_file():
-            return Path(str(resource))
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "templates" / "fonts" / "fonts.conf"
+    """The shipped font aliases (``templates/fonts/fonts.conf``)."""
+    return shipped_file("fonts", "fonts.conf")
 
 
 def _fontconfig_file(directory: Path) -> Path:

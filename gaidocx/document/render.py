@@ -10,7 +10,6 @@ character references, so text such as ``{{ x }}`` is never template syntax.
 from __future__ import annotations
 
 import datetime
-import importlib.resources
 import io
 import re
 import zipfile
@@ -28,6 +27,7 @@ from gaidocx.core import form
 from gaidocx.core.narrative import parse_paragraph
 from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import NARRATIVE_CONTEXT, TITLE_CHARS_PER_LINE, text_width
+from gaidocx.resources import shipped_file
 
 TEMPLATE_NAME = "annual-report.docx"
 
@@ -70,15 +70,8 @@ def literal(text: str) -> Markup:
 
 
 def default_template() -> Path:
-    """The template shipped with the package (``gaidocx.templates/word/annual-report.docx``)."""
-    try:
-        resource = importlib.resources.files("gaidocx.templates") / "word" / TEMPLATE_NAME
-        if resource.is_file():
-            return Path(str(resource))
-    except ModuleNotFoundError:
-        pass
-    # Running from a source checkout: the package data lives in the repository's templates/.
-    return Path(__file__).resolve().parents[2] / "templates" / "word" / TEMPLATE_NAME
+    """The template shipped with the package (``templates/word/annual-report.docx``)."""
+    return shipped_file("word", TEMPLATE_NAME)
 
 
 def title_markup(agency: str, year: int) -> Markup:

@@ -97,9 +97,13 @@ def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
 
 
 def write_template(path: str | PathLike[str], *, agency: str = "", year: int | None = None) -> None:
-    """Save the template byte-for-byte reproducibly (``Workbook.save`` stamps the current time)."""
+    save_reproducibly(build_template(agency=agency, year=year), path)
+
+
+def save_reproducibly(workbook: Workbook, path: str | PathLike[str]) -> None:
+    """Save byte-for-byte reproducibly (``Workbook.save`` stamps the current time), for committed files."""
     buffer = io.BytesIO()
-    ExcelWriter(build_template(agency=agency, year=year), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in built.infolist():
             fixed = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
