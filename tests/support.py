@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +40,15 @@ def varied_report() -> Report:
         inputs[second] = 7
         inputs[carried] = 12
     return dataclasses.replace(sample_report(), inputs=inputs)
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    """A zip archive of ``members``, for files broken at the byte level."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def write_workbook(path: Path, report: Report | None = None, edit: Callable | None = None) -> Path:

@@ -8,7 +8,6 @@ is one), write no output, and leave the input's bytes unchanged.
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import SAMPLE_WORKBOOK, write_workbook
+from support import SAMPLE_WORKBOOK, write_workbook, zipped
 
 from gaidocx.cli import cli
 from gaidocx.workbook.layout import TEXT_BLOCKS, VERSION_CELL
@@ -45,14 +44,6 @@ def raw(data: bytes) -> Callable[[Path], None]:
 def members_of(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def sample_with(change: Callable[[dict[str, bytes]], None]) -> Callable[[Path], None]:

@@ -14,7 +14,7 @@ from openpyxl.cell.cell import MergedCell
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import SAMPLE_WORKBOOK, sample_report, write_workbook
+from support import SAMPLE_WORKBOOK, sample_report, write_workbook, zipped
 
 from gaidocx.cli import cli
 from gaidocx.core.form import FIELDS, TABLE_3, Kind
@@ -91,14 +91,6 @@ def test_every_figure_and_character_arrives(tmp_path, figures, agency, texts):
 SAMPLE_BYTES = SAMPLE_WORKBOOK.read_bytes()
 
 
-def rezip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 @st.composite
 def corrupted_bytes(draw):
     data = bytearray(SAMPLE_BYTES)
@@ -119,7 +111,7 @@ def corrupted_bytes(draw):
         position = draw(st.integers(0, max(len(blob) - 1, 0)))
         blob[position:position] = draw(st.binary(min_size=1, max_size=8))
         members[name] = bytes(blob)
-    return rezip(members)
+    return zipped(members)
 
 
 cell_values = st.one_of(
