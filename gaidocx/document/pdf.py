@@ -9,11 +9,14 @@ system configuration.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -78,7 +81,7 @@ def convert_to_pdf(docx_path: str | Path, pdf_path: str | Path, *, timeout: floa
         (work / "out").mkdir()
         # A plain ASCII name: LibreOffice names its output after the input.
         staged = work / "in" / "report.docx"
-        shutil.copyfile(source, staged)
+        staged.write_bytes(_for_libreoffice(source.read_bytes()))
         env = dict(os.environ)
         env["FONTCONFIG_FILE"] = str(_fontconfig_file(work))
         env["HOME"] = str(work)  # LibreOffice may write outside the profile (e.g. ~/.config)
@@ -128,6 +131,32 @@ def convert_to_pdf(docx_path: str | Path, pdf_path: str | Path, *, timeout: floa
         finally:
             partial.unlink(missing_ok=True)
     return target
+
+
+_OVERFLOW_PUNCT = re.compile(rb'(<w:overflowPunct w:val=")(0|1|false|true)(")')
+_INVERTED = {b"0": b"1", b"false": b"1", b"1": b"0", b"true": b"0"}
+
+
+def _for_libreoffice(docx: bytes) -> bytes:
+    """The document as LibreOffice must read it to lay it out as Word does.
+
+    LibreOffice's DOCX import reads ``w:overflowPunct`` inverted (writerfilter
+    maps it to ParaIsHangingPunctuation = ``val == 0``), so our "no punctuation
+    past the margin" would hang commas into the margin in the PDF.  Only this
+    private copy is changed; the .docx users get stays as Word and WPS read it.
+    """
+    try:
+        source = zipfile.ZipFile(io.BytesIO(docx))
+    except zipfile.BadZipFile:
+        return docx  # LibreOffice will say what is wrong with it
+    buffer = io.BytesIO()
+    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("word/") and info.filename.endswith(".xml"):
+                data = _OVERFLOW_PUNCT.sub(lambda m: m[1] + _INVERTED[m[2]] + m[3], data)
+            target.writestr(info, data)
+    return buffer.getvalue()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
