@@ -255,3 +255,25 @@ def test_control_characters_are_removed_with_a_warning(tmp_path):
     result = run("render", source, "-o", tmp_path / "报告.docx")
     assert result.exit_code == 0, result.output
     assert f"警告  基本信息!B{row}" in result.output and "控制字符" in result.output
+
+
+def test_text_that_looks_like_code_arrives_literally(tmp_path):
+    """Template syntax, XML specials, a leading = and characters beyond the BMP, end to end."""
+    import docx
+
+    block = next(b for b in TEXT_BLOCKS if b.place == "五")
+    tricky = ["=SUM(A1:A2) 不是公式", "{{ agency }}{% if x %}{%p endif %}", "& < > \" ' 😀 𠀀 ％", "长" * 32_000]
+
+    def edit(workbook):
+        for row, text in zip(block.rows, tricky):
+            cell = workbook["基本信息"][f"B{row}"]
+            cell.value = text
+            cell.data_type = "s"
+
+    source = write_workbook(tmp_path / "填报.xlsx", edit=edit)
+    output = tmp_path / "报告.docx"
+    result = run("render", source, "-o", output)
+    assert result.exit_code == 0, result.output
+    paragraphs = [p.text for p in docx.Document(str(output)).paragraphs]
+    for text in tricky:
+        assert text in paragraphs

@@ -115,17 +115,24 @@ def fill_workbook(workbook: Workbook, report: Report) -> None:
     info = workbook[INFO_SHEET]
     values = {AGENCY: report.agency or None, YEAR: report.year, SIGNED_ON: report.signed_on}
     for place, _, cell in METADATA:
-        info[cell] = values[place]
+        _set(info[cell], values[place])
     for block in TEXT_BLOCKS:
         entries = report.narratives.get(block.place, ())
         if len(entries) > block.capacity:
             raise ValueError(f"{block.place}: {len(entries)} entries, the template has {block.capacity} rows")
         for index, row in enumerate(block.rows):
-            info[f"{TEXT_COLUMN}{row}"] = entries[index] if index < len(entries) else None
+            _set(info[f"{TEXT_COLUMN}{row}"], entries[index] if index < len(entries) else None)
     for key, f in FIELDS.items():
         if not f.is_total:
             sheet, cell = field_cell(key)
             workbook[sheet][cell] = report.inputs.get(key)
+
+
+def _set(cell, value) -> None:
+    """Text stays text even when it starts with ``=`` (openpyxl would store a formula)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 # ---------------------------------------------------------------- sheets
