@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -42,18 +40,12 @@ def varied_report() -> Report:
     return dataclasses.replace(sample_report(), inputs=inputs)
 
 
-def zipped(members: dict[str, bytes]) -> bytes:
-    """A zip archive of ``members``, for files broken at the byte level."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def write_workbook(path: Path, report: Report | None = None, edit: Callable | None = None) -> Path:
     """A workbook made by the real template builder, filled, optionally sabotaged by ``edit``."""
-    from gaidocx.workbook.build import build_template, fill_workbook  # the core tests need no openpyxl
+    from gaidocx.workbook.build import (  # the core tests need no openpyxl
+        build_template,
+        fill_workbook,
+    )
 
     workbook = build_template()
     fill_workbook(workbook, report or sample_report())

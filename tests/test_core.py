@@ -9,7 +9,15 @@ from decimal import Decimal
 import pytest
 from support import sample_report, varied_report
 
-from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Severity, check_report, paragraph_place, section_place
+from gaidocx.core.checks import (
+    AGENCY,
+    SIGNED_ON,
+    YEAR,
+    Severity,
+    check_report,
+    paragraph_place,
+    section_place,
+)
 from gaidocx.core.form import FIELDS, SECTIONS, TABLE_2, TABLE_3, TABLE_4, TABLES
 from gaidocx.core.narrative import parse_paragraph, split_paragraphs
 from gaidocx.core.report import format_figure

@@ -13,7 +13,12 @@ from lxml import etree
 from gaidocx.core import form
 from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import build_word_template, figure_capacity, template_parts
-from gaidocx.document.render import IncompleteReport, TemplateProblem, default_template, render_docx
+from gaidocx.document.render import (
+    IncompleteReport,
+    TemplateProblem,
+    default_template,
+    render_docx,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

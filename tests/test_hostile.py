@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime
 import re
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import SAMPLE_WORKBOOK, write_workbook, zipped
+from malicious import billion_laughs, lying_zip_bomb, sample_members, zip_bomb, zipped
+from support import SAMPLE_WORKBOOK, write_workbook
 
 from gaidocx.cli import cli
 from gaidocx.workbook.layout import TEXT_BLOCKS, VERSION_CELL
@@ -41,16 +41,11 @@ def raw(data: bytes) -> Callable[[Path], None]:
     return lambda path: path.write_bytes(data)
 
 
-def members_of(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def sample_with(change: Callable[[dict[str, bytes]], None]) -> Callable[[Path], None]:
     """The sample workbook with its zip members changed at the byte level."""
 
     def make(path: Path) -> None:
-        members = members_of(SAMPLE_WORKBOOK)
+        members = sample_members()
         change(members)
         path.write_bytes(zipped(members))
 
@@ -75,24 +70,12 @@ def cached_total(cell: str, value: int) -> Callable[[dict[str, bytes]], None]:
     return change
 
 
-def with_doctype(members: dict[str, bytes]) -> None:
-    laughs = b'<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
-        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
-    ) + b"]>"
-    xml = members["xl/workbook.xml"]
-    members["xl/workbook.xml"] = xml.replace(b"?>", b"?>" + laughs, 1) if xml.startswith(b"<?xml") else laughs + xml
-
-
-def with_bomb(members: dict[str, bytes]) -> None:
-    members["xl/worksheets/sheet9.xml"] = b" " * (300 * 1024 * 1024)
-
-
 def other_file(kind: str) -> Callable[[Path], None]:
     def make(path: Path) -> None:
         if kind == "docx":
             path.write_bytes(zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}))
         elif kind == "xlsm":
-            members = members_of(SAMPLE_WORKBOOK)
+            members = sample_members()
             members["xl/vbaProject.bin"] = b"\x00" * 64
             path.write_bytes(zipped(members))
         elif kind == "foreign":
@@ -164,8 +147,9 @@ CASES = [
     ("row inserted in 表三", filled(insert_row("表三", 10)), FILE_PROBLEM, ["表三!", "插入"]),
     ("column inserted in 表四", filled(insert_column("表四", 3)), FILE_PROBLEM, ["表四!", "插入"]),
     ("row deleted in 表二", filled(lambda wb: wb["表二"].delete_rows(6)), FILE_PROBLEM, ["表二!", "删除"]),
-    ("zip bomb", sample_with(with_bomb), FILE_PROBLEM, ["压缩炸弹"]),
-    ("billion laughs", sample_with(with_doctype), FILE_PROBLEM, ["DOCTYPE"]),
+    ("zip bomb", raw(zip_bomb(300 * 2**20)), FILE_PROBLEM, ["压缩炸弹", "300 MB"]),
+    ("zip bomb lying about its size", raw(lying_zip_bomb(60 * 2**20)), FILE_PROBLEM, ["压缩炸弹"]),
+    ("billion laughs", raw(billion_laughs()), FILE_PROBLEM, ["DOCTYPE"]),
     # ---- tampering
     ("total overwritten", filled(set_cells(表三_J7=5)), WORKBOOK_ERRORS, ["表三!J7", "=SUM(D7:I7)"]),
     ("total formula edited", filled(set_cells(表三_D30="=SUM(D9:D20)")), WORKBOOK_ERRORS, ["表三!D30", "公式被改动"]),

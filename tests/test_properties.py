@@ -10,11 +10,12 @@ from pathlib import Path
 
 import docx
 import openpyxl
-from openpyxl.cell.cell import MergedCell
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import SAMPLE_WORKBOOK, sample_report, write_workbook, zipped
+from malicious import zipped
+from openpyxl.cell.cell import MergedCell
+from support import SAMPLE_WORKBOOK, sample_report, write_workbook
 
 from gaidocx.cli import cli
 from gaidocx.core.form import FIELDS, TABLE_3, Kind

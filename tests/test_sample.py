@@ -10,8 +10,8 @@ from docx.oxml.ns import qn
 from support import PUBLISHED_SAMPLE, SAMPLE_WORKBOOK
 
 from gaidocx.core.form import SECTIONS
-from gaidocx.pipeline import check_workbook
 from gaidocx.document.render import render_docx
+from gaidocx.pipeline import check_workbook
 
 pytestmark = pytest.mark.skipif(not PUBLISHED_SAMPLE.exists(), reason="shared/samples is not beside the checkout")
 

@@ -17,13 +17,20 @@ import openpyxl
 import pytest
 from defusedxml import DefusedXmlException
 from openpyxl import Workbook
+from support import varied_report, write_workbook
 
-from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Severity, check_report, paragraph_place
+from gaidocx.core.checks import (
+    AGENCY,
+    SIGNED_ON,
+    YEAR,
+    Severity,
+    check_report,
+    paragraph_place,
+)
 from gaidocx.core.report import Report
 from gaidocx.workbook import read as read_module
 from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
 from gaidocx.workbook.read import Reading, WorkbookError, read_workbook
-from support import varied_report, write_workbook
 
 T3_D7 = "t3.r1.c1"  # 表三!D7: 一、本年新收 × 自然人
 T3_J7 = "t3.r1.c7"  # 表三!J7: its row total

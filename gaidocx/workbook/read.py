@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -134,6 +135,7 @@ def _check_archive(data: bytes, name: str) -> None:
             _check_sizes(archive, name)
             _check_kind(archive, name)
             for info in archive.infolist():
+                _check_inflated_size(data, info, name)
                 if info.filename.lower().endswith(_XML_MEMBER):
                     _check_xml(archive.read(info), info.filename, name)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
@@ -159,6 +161,33 @@ def _check_sizes(archive: zipfile.ZipFile, name: str) -> None:
             raise WorkbookError(_bomb(name, what))
     if total > MAX_TOTAL:
         raise WorkbookError(_bomb(name, f"解压后共有 {total // _MB} MB"))
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, extra field length
+_INFLATE_STEP = 1 * _MB
+
+
+def _check_inflated_size(data: bytes, info: zipfile.ZipInfo, name: str) -> None:
+    """Inflate a member in bounded steps and compare with its declared size.
+
+    zipfile trusts the declared size only at the end: ``read()`` inflates the
+    whole stream first, so a member that lies about its size would still take
+    hundreds of MB before anything notices.
+    """
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    if signature != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    pending = data[start : start + info.compress_size]
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    inflated = 0
+    while pending and inflated <= info.file_size:
+        inflated += len(inflater.decompress(pending, _INFLATE_STEP))
+        pending = inflater.unconsumed_tail
+    if inflated > info.file_size:
+        raise WorkbookError(_bomb(name, f"其中的“{info.filename}”解压后比文件声明的 {info.file_size} 字节更大"))
 
 
 def _bomb(name: str, what: str) -> str:
