@@ -174,8 +174,10 @@ def _check_inflated_size(data: bytes, info: zipfile.ZipInfo, name: str) -> None:
     whole stream first, so a member that lies about its size would still take
     hundreds of MB before anything notices.
     """
-    if info.compress_type != zipfile.ZIP_DEFLATED:
+    if info.compress_type == zipfile.ZIP_STORED:
         return
+    if info.compress_type != zipfile.ZIP_DEFLATED:  # Excel, WPS and LibreOffice write only these two
+        raise zipfile.BadZipFile(f"{info.filename} uses compression method {info.compress_type}")
     signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, info.header_offset)
     if signature != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
@@ -183,11 +185,14 @@ def _check_inflated_size(data: bytes, info: zipfile.ZipInfo, name: str) -> None:
     pending = data[start : start + info.compress_size]
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     inflated = 0
-    while pending and inflated <= info.file_size:
+    limit = info.file_size + RATIO_FLOOR  # a little more is corruption; much more is an attack
+    while pending and inflated <= limit:
         inflated += len(inflater.decompress(pending, _INFLATE_STEP))
         pending = inflater.unconsumed_tail
-    if inflated > info.file_size:
-        raise WorkbookError(_bomb(name, f"其中的“{info.filename}”解压后比文件声明的 {info.file_size} 字节更大"))
+    if inflated > limit:
+        raise WorkbookError(_bomb(name, f"其中的“{info.filename}”解压后远大于文件声明的 {info.file_size} 字节"))
+    if inflated != info.file_size:
+        raise zipfile.BadZipFile(f"{info.filename} inflates to {inflated} bytes, not {info.file_size}")
 
 
 def _bomb(name: str, what: str) -> str:
