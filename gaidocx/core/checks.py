@@ -18,11 +18,14 @@ from gaidocx.core.form import (
     FEE_REPORT_PHRASE,
     FIELDS,
     FIRST_YEAR,
+    FORMAT_NAME,
     MAX_VALUE,
     NARRATIVE_SECTIONS,
     OPENING,
     SECTIONS,
     TABLES,
+    TRIAL_FORMAT_FIRST_YEAR,
+    TRIAL_FORMAT_NAME,
     YEAR_PLACEHOLDER,
     Field,
     Kind,
@@ -117,11 +120,13 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
     if year is None:
         if YEAR not in reported:
             problems.append(error("请填写报告年度（如 2024）。", YEAR))
+    elif year < TRIAL_FORMAT_FIRST_YEAR:
+        problems.append(error(f"{year} 年度的报告不使用现行格式，本工具只支持 {FIRST_YEAR} 年度起的报告。", YEAR))
     elif year < FIRST_YEAR:
         problems.append(
             error(
-                f"{year} 年度报告应使用 2019 年试行格式（国办公开办函〔2019〕60号），"
-                f"本工具只支持 {FIRST_YEAR} 年度起适用的新格式。",
+                f"{year} 年度报告应使用 2019 年试行格式（{TRIAL_FORMAT_NAME}），"
+                f"本工具只支持 {FIRST_YEAR} 年度起适用的新格式（{FORMAT_NAME}）。",
                 YEAR,
             )
         )

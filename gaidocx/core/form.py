@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 FORMAT_NAME = "国办公开办函〔2021〕30号"
 FIRST_YEAR = 2021
+#: Report years 2019–2020 used the trial format; earlier years used unrelated formats.
+TRIAL_FORMAT_NAME = "国办公开办函〔2019〕60号"
+TRIAL_FORMAT_FIRST_YEAR = 2019
 TITLE_SUFFIX = "年政府信息公开工作年度报告"
 
 #: Phrases that only the 2019 trial format (国办公开办函〔2019〕60号) uses.
@@ -118,9 +121,6 @@ class Table:
     labels: tuple[Label, ...]
     fields: tuple[Field, ...]
     balances: tuple[Balance, ...] = ()
-
-    def field(self, key: str) -> Field:
-        return next(f for f in self.fields if f.key == key)
 
     @property
     def inputs(self) -> tuple[Field, ...]:

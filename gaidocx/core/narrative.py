@@ -52,6 +52,10 @@ def parse_paragraph(text: str) -> Paragraph:
     return Paragraph(0, "", text)
 
 
+#: Characters XML 1.0 forbids (\t \n \r are allowed): they cannot travel into a .docx.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Line breaks inside one cell separate paragraphs; blank lines are dropped."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
