@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import io
-import shutil
 import sys
 import tempfile
 import traceback
@@ -19,7 +18,7 @@ import click
 from gaidocx import __version__, click_zh
 from gaidocx.core.form import FIRST_YEAR
 from gaidocx.document.build import build_word_template
-from gaidocx.document.pdf import PdfError, convert_to_pdf
+from gaidocx.document.pdf import PdfError, convert_to_pdf, find_soffice
 from gaidocx.document.render import TemplateProblem, render_docx
 from gaidocx.pipeline import (
     Checked,
@@ -41,11 +40,37 @@ DEFAULT_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
 DEFAULT_WORD_TEMPLATE_NAME = "年度报告Word模板.docx"
 
 _PATH = click.Path(path_type=Path, dir_okay=True)
+_FILE = "文件"
+
+
+class _Year(click.ParamType):
+    """A report year, refused in Chinese (click's own message would say 'integer')."""
+
+    name = "年度"
+
+    def convert(self, value, param, ctx):
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            self.fail(f"“{value}”不是年度，请写四位数字，如 2025。", param, ctx)
+
+
+class _Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
 _FORCE = click.option("--force", is_flag=True, help="目标文件已存在时覆盖它。")
 
 
 class _Cli(click.Group):
     """Turns every failure into a short Chinese message and an exit code."""
+
+    command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -85,16 +110,16 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=_PATH, help=f"保存为此文件（默认：当前文件夹下的“{DEFAULT_TEMPLATE_NAME}”）。")
-@click.option("--agency", default="", help="预先填入的机关名称。")
-@click.option("--year", type=int, help="预先填入的报告年度，如 2025。")
+@click.option("-o", "--output", type=_PATH, metavar=_FILE, help=f"保存为此文件（默认：当前文件夹下的“{DEFAULT_TEMPLATE_NAME}”）。")
+@click.option("--agency", default="", metavar="名称", help="预先填入的机关名称。")
+@click.option("--year", type=_Year(), metavar="年度", help="预先填入的报告年度，如 2025。")
 @_FORCE
 def template(output: Path | None, agency: str, year: int | None, force: bool) -> None:
     """生成空白的 Excel 填报表。"""
     if year is not None and year < FIRST_YEAR:
         raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
     output = output or Path(DEFAULT_TEMPLATE_NAME)
-    check_output_path(output, inputs=(), force=force)
+    check_output_path(output, inputs=(), force=force, suffix=".xlsx")
     buffer = io.BytesIO()
     build_template(agency=agency, year=year).save(buffer)
     write_atomically(output, buffer.getvalue())
@@ -102,19 +127,19 @@ def template(output: Path | None, agency: str, year: int | None, force: bool) ->
 
 
 @cli.command(name="word-template")
-@click.option("-o", "--output", type=_PATH, help=f"保存为此文件（默认：“{DEFAULT_WORD_TEMPLATE_NAME}”）。")
+@click.option("-o", "--output", type=_PATH, metavar=_FILE, help=f"保存为此文件（默认：“{DEFAULT_WORD_TEMPLATE_NAME}”）。")
 @_FORCE
 def word_template(output: Path | None, force: bool) -> None:
     """导出默认的 Word 模板，供修改字体、页边距等后用 render --template 使用。"""
     output = output or Path(DEFAULT_WORD_TEMPLATE_NAME)
-    check_output_path(output, inputs=(), force=force)
+    check_output_path(output, inputs=(), force=force, suffix=".docx")
     write_atomically(output, build_word_template())
     click.echo(f"已导出 Word 模板：{output}\n修改样式后，用 gaidocx render 填报表.xlsx --template {output} 生成报告。")
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx...")
-@click.option("--previous", type=_PATH, help="上一年度的填报表，用于核对“上年结转”数。")
+@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
 def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
     """检查一个或多个填报表，列出所有错误和警告。
 
@@ -144,10 +169,10 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
 
 @cli.command()
 @click.argument("source", type=_PATH, metavar="填报表.xlsx")
-@click.option("-o", "--output", type=_PATH, help="生成的 Word 文件（默认：填报表所在文件夹，按机关名称和年度命名）。")
-@click.option("--template", "word_template_path", type=_PATH, help="使用自定义的 Word 模板（见 gaidocx word-template）。")
+@click.option("-o", "--output", type=_PATH, metavar=_FILE, help="生成的 Word 文件（默认：填报表所在文件夹，按机关名称和年度命名）。")
+@click.option("--template", "word_template_path", type=_PATH, metavar=_FILE, help="使用自定义的 Word 模板（见 gaidocx word-template）。")
 @click.option("--pdf", "with_pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
-@click.option("--previous", type=_PATH, help="上一年度的填报表，用于核对“上年结转”数。")
+@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
 @_FORCE
 def render(
     source: Path,
@@ -159,10 +184,10 @@ def render(
 ) -> None:
     """检查填报表，无错误时生成官方格式的 Word 年度报告。"""
     if output is not None:
-        check_output_path(output, inputs=(source,), force=force)
+        check_output_path(output, inputs=(source,), force=force, suffix=".docx")
     if word_template_path is not None and not word_template_path.is_file():
         raise UserError(f"找不到 Word 模板文件：{word_template_path}")
-    if with_pdf and shutil.which("soffice") is None:
+    if with_pdf and find_soffice() is None:
         raise UserError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或去掉 --pdf 只生成 Word 文档。")
     checked = check_workbook(source, previous=previous)
     click.echo(f"【{source}】")
@@ -172,9 +197,9 @@ def render(
         sys.exit(EXIT_ERRORS)
     output = output or default_output(source, checked.report)
     pdf_output = output.with_suffix(".pdf")
-    check_output_path(output, inputs=(source,), force=force)
+    check_output_path(output, inputs=(source,), force=force, suffix=".docx")
     if with_pdf:
-        check_output_path(pdf_output, inputs=(source,), force=force)
+        check_output_path(pdf_output, inputs=(source,), force=force, suffix=".pdf")
     write_atomically(output, render_docx(checked.report, word_template_path))
     click.echo(f"已生成：{output}")
     if with_pdf:
@@ -186,17 +211,19 @@ def render(
 
 
 def _expand(inputs: tuple[Path, ...]) -> list[Path]:
-    """Expand wildcards ourselves: the Windows command prompt passes ``*.xlsx`` unexpanded."""
+    """Expand wildcards ourselves: the Windows command prompt passes ``*.xlsx`` unexpanded.
+
+    Excel's lock files (``~$名称.xlsx``, present while a workbook is open) are skipped.
+    A pattern that matches nothing stays in the list, so it is reported as a missing file.
+    """
     paths: list[Path] = []
     for given in inputs:
         pattern = str(given)
         if given.exists() or not any(mark in pattern for mark in "*?["):
             paths.append(given)
             continue
-        matches = sorted(glob.glob(pattern))
-        if not matches:
-            raise UserError(f"没有找到符合 {pattern} 的文件。")
-        paths.extend(Path(match) for match in matches)
+        matches = [Path(m) for m in sorted(glob.glob(pattern)) if not Path(m).name.startswith("~$")]
+        paths.extend(matches or [given])
     return paths
 
 

@@ -17,7 +17,7 @@ from gaidocx.core.checks import Problem, check_report
 from gaidocx.core.form import title
 from gaidocx.core.report import Report
 from gaidocx.workbook.layout import describe
-from gaidocx.workbook.read import read_workbook
+from gaidocx.workbook.read import WorkbookError, read_workbook
 
 
 class UserError(Exception):
@@ -40,10 +40,17 @@ class Checked:
 
 def check_workbook(path: Path, *, previous: Path | None = None) -> Checked:
     """Read a filled workbook and run every check; ``previous`` is last year's workbook."""
+    last_year = _read_previous(previous) if previous else None
     reading = read_workbook(path)
-    last_year = read_workbook(previous).report if previous else None
     problems = reading.problems + check_report(reading.report, previous=last_year, reported=reading.unreadable)
     return Checked(reading.report, problems)
+
+
+def _read_previous(path: Path) -> Report:
+    try:
+        return read_workbook(path).report
+    except WorkbookError as exc:
+        raise UserError(f"上一年度的填报表（--previous）无法使用：{exc}") from exc
 
 
 def format_problem(problem: Problem) -> str:
@@ -54,20 +61,25 @@ def format_problem(problem: Problem) -> str:
 
 
 _UNSAFE_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+#: File systems refuse names over 255 bytes; CJK takes 3 bytes a character in UTF-8.
+_LONGEST_AGENCY = 40
 
 
 def default_output(source: Path, report: Report) -> Path:
     """Beside the input, named like the report's title, safe on Windows."""
-    name = _UNSAFE_IN_FILENAMES.sub("_", title(report.agency.strip(), report.year or 0)).strip(" .")
+    agency = report.agency.strip()[:_LONGEST_AGENCY]
+    name = _UNSAFE_IN_FILENAMES.sub("_", title(agency, report.year or 0)).strip(" .")
     return source.with_name(f"{name}.docx")
 
 
-def check_output_path(output: Path, *, inputs: tuple[Path, ...], force: bool) -> None:
-    """Refuse before any work is done: overwriting the input, an existing file, a missing folder."""
+def check_output_path(output: Path, *, inputs: tuple[Path, ...], force: bool, suffix: str) -> None:
+    """Refuse before any work is done: a wrong kind of name, overwriting the input or an existing file, a missing folder."""
     for source in inputs:
         same = output.exists() and source.exists() and os.path.samefile(source, output)
         if same or output.resolve() == source.resolve():
             raise UserError(f"输出文件不能与输入文件相同：{output}")
+    if output.suffix.lower() != suffix:
+        raise UserError(f"输出文件名应以 {suffix} 结尾：{output}")
     if output.is_dir():
         raise UserError(f"输出路径是一个文件夹，请给出文件名：{output}")
     if output.exists() and not force:

@@ -14,7 +14,8 @@ from gaidocx.core.report import Report, report_from_dict
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "samples" / "cele-county-2024.json"
 SAMPLE_WORKBOOK = ROOT / "samples" / "cele-county-2024.xlsx"
-PUBLISHED_SAMPLE = ROOT.parent / "shared" / "samples" / "cele-county-2024-report.txt"
+#: The published report as scraped (a copy of ../shared/samples/, so a bare checkout tests it too).
+PUBLISHED_SAMPLE = ROOT / "tests" / "data" / "cele-county-2024-report.txt"
 
 
 def sample_report() -> Report:

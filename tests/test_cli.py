@@ -144,6 +144,49 @@ def test_every_rule_names_its_cells(tmp_path, cells, expected):
         assert fragment in result.output
 
 
+def text_rows(place: str, *texts: str | None):
+    """An edit that writes ``texts`` into the rows of a narrative block (None clears a row)."""
+    from gaidocx.workbook.layout import TEXT_BLOCKS
+
+    block = next(b for b in TEXT_BLOCKS if b.place == place)
+
+    def edit(workbook):
+        for row, text in zip(block.rows, texts):
+            workbook["基本信息"][f"B{row}"] = text
+
+    return edit, block
+
+
+@pytest.mark.parametrize(
+    ("place", "texts", "code", "fragments"),
+    [
+        ("六", ("本年度无其他需要报告的事项。",), 0, ["警告  基本信息!B", "六、其他需要报告的事项", "信息处理费"]),
+        ("opening", ("本报告统计期限为____年。",), 1, ["错误  基本信息!B8（开头段落", "第1段", "____"]),
+        ("五", ("（一）存在的主要问题。确有问题。", "（二）改进情况。"), 0, ["警告  基本信息!B59（五、存在的主要问题及改进情况 第2段）", "只有小标题"]),
+        ("一", (None,) * 40, 0, ["警告  基本信息!B16:B55（一、总体情况）", "没有内容"]),
+    ],
+)
+def test_text_rules_name_their_rows(tmp_path, place, texts, code, fragments):
+    edit, _ = text_rows(place, *texts, *([None] * 40))
+    result = run("check", sabotaged(tmp_path, edit))
+    assert result.exit_code == code, result.output
+    for fragment in fragments:
+        assert fragment in result.output
+
+
+def test_a_year_in_the_future_is_an_error(tmp_path):
+    next_year = datetime.date.today().year + 1
+    path = sabotaged(tmp_path, set_cells(基本信息_B4=next_year, 基本信息_B5=datetime.datetime(next_year + 1, 1, 20)))
+    result = run("check", path)
+    assert result.exit_code == 1 and "基本信息!B4（年度）" in result.output and "晚于今年" in result.output
+
+
+def test_table_four_figures_that_would_not_fit_are_a_warning(tmp_path):
+    result = run("check", sabotaged(tmp_path, set_cells(表四_A7=12000, 表四_E7="=SUM(A7:D7)")))
+    assert result.exit_code == 0, result.output
+    assert "警告  表四!A7（行政复议 × 结果维持）：数值 12000 异常地大" in result.output
+
+
 def test_section_six_must_not_be_empty(tmp_path):
     def clear_six(workbook):
         from gaidocx.workbook.layout import TEXT_BLOCKS
@@ -172,8 +215,28 @@ def test_many_files_at_once_with_a_wildcard(tmp_path):
     assert "共检查 3 个文件：1 个通过，1 个有错误，1 个无法读取。" in result.output
 
 
+def test_excel_lock_files_are_skipped(tmp_path):
+    write_workbook(tmp_path / "甲.xlsx")
+    (tmp_path / "~$甲.xlsx").write_bytes(b"lock")
+    result = run("check", tmp_path / "*.xlsx")
+    assert result.exit_code == 0 and "~$" not in result.output
+
+
+def test_previous_year_must_be_the_year_before(tmp_path):
+    this = write_workbook(tmp_path / "2024.xlsx")
+    result = run("check", this, "--previous", this)
+    assert result.exit_code == 0
+    assert "警告  基本信息!B4（年度）：用于核对的上年填报表是 2024 年度的，不是 2023 年度" in result.output
+
+
+def test_an_unusable_previous_workbook_is_named_as_such(tmp_path):
+    (tmp_path / "2023.xlsx").write_bytes(b"broken")
+    result = run("check", write_workbook(tmp_path / "2024.xlsx"), "--previous", tmp_path / "2023.xlsx")
+    assert result.exit_code == 2 and "上一年度的填报表（--previous）无法使用" in result.output
+
+
 def test_carry_over_against_last_year(tmp_path):
-    last = write_workbook(tmp_path / "2023.xlsx", edit=set_cells(表三_D7=3, 表三_D31=3))
+    last = write_workbook(tmp_path / "2023.xlsx", edit=set_cells(表三_D7=3, 表三_D31=3, 基本信息_B4=2023))
     this = write_workbook(tmp_path / "2024.xlsx")
     result = run("check", this, "--previous", last)
     assert result.exit_code == 0
@@ -215,6 +278,21 @@ def test_render_does_not_overwrite_without_force(tmp_path):
     assert result.exit_code == 2 and output.read_bytes() == b"old"
     assert run("render", SAMPLE_WORKBOOK, "-o", output, "--force").exit_code == 0
     assert docx.Document(str(output)).tables
+
+
+@pytest.mark.parametrize("name", ["报告.pdf", "报告", "报告.doc"])
+def test_render_output_must_be_a_docx(tmp_path, name):
+    result = run("render", SAMPLE_WORKBOOK, "-o", tmp_path / name)
+    assert result.exit_code == 2 and "输出文件名应以 .docx 结尾" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_agency_name_gives_a_usable_file_name(tmp_path):
+    source = write_workbook(tmp_path / "in.xlsx", edit=set_cells(基本信息_B3="某" * 300))
+    result = run("render", source)
+    assert result.exit_code == 0, result.output
+    (output,) = tmp_path.glob("*.docx")
+    assert output.name == "某" * 40 + "2024年政府信息公开工作年度报告.docx"
 
 
 def test_render_refuses_to_write_over_its_input(tmp_path):

@@ -189,6 +189,11 @@ def test_metadata_rules(changes, place, severity):
     assert problems_of(dataclasses.replace(sample_report(), **changes)) == [(severity, (place,))]
 
 
+def test_years_before_the_trial_format_are_explained():
+    (problem,) = check_report(dataclasses.replace(sample_report(), year=2018), today=TODAY)
+    assert problem.places == (YEAR,) and "不使用现行格式" in problem.message
+
+
 def test_trial_format_years_are_explained():
     (problem,) = check_report(dataclasses.replace(sample_report(), year=2019), today=TODAY)
     assert "2019 年试行格式" in problem.message
@@ -221,7 +226,19 @@ def test_placeholder_and_bare_headings_are_reported_by_row():
 
 def test_carry_over_from_last_year_is_a_warning():
     this_year = with_inputs(sample_report(), t3_r2_c1=2, t3_r3_c1=2)
-    last_year = with_inputs(sample_report(), t3_r25_c1=3, t3_r1_c1=3)
+    last_year = dataclasses.replace(with_inputs(sample_report(), t3_r25_c1=3, t3_r1_c1=3), year=2023)
     problems = check_report(this_year, previous=last_year, today=TODAY)
     assert [(p.severity, p.places) for p in problems] == [(Severity.WARNING, ("t3.r2.c1",))]
     assert "3" in problems[0].message and "2" in problems[0].message
+
+
+def test_previous_report_of_another_year_is_not_compared():
+    report = sample_report()
+    (problem,) = check_report(report, previous=report, today=TODAY)
+    assert problem.places == (YEAR,) and "不是 2023 年度" in problem.message
+
+
+def test_table_four_figures_too_wide_for_their_cells_are_a_warning():
+    problems = problems_of(with_inputs(sample_report(), t4_r1_c2=10_000))
+    assert problems == [(Severity.WARNING, ("t4.r1.c2",))]
+    assert problems_of(with_inputs(sample_report(), t4_r1_c2=9_999)) == []

@@ -108,6 +108,8 @@ def check_value(f: Field, value: Number | None) -> list[Problem]:
         return [error(f"应为整数件数（现为 {value}）。", f.key)]
     if f.kind is Kind.FEE and isinstance(exponent, int) and -exponent > FEE_DECIMALS:
         return [error(f"金额单位为万元，最多保留 {FEE_DECIMALS} 位小数（即精确到元），现为 {value}。", f.key)]
+    if f.warn_above is not None and value > f.warn_above:
+        return [warning(f"数值 {value} 异常地大，请核对（超过 {f.warn_above} 的数字在表格中放不下，会折行）。", f.key)]
     return []
 
 
@@ -189,7 +191,7 @@ def _check_balances(report: Report) -> list[Problem]:
                 problems.append(
                     error(
                         f"“{balance.column}”列不符合勾稽关系{balance.rule}："
-                        f"第一项＋第二项 = {_sum_text(left)}，第三项（七）总计＋第四项 = {_sum_text(right)}。",
+                        f"{_terms(balance.left)} = {_sum_text(left)}，{_terms(balance.right)} = {_sum_text(right)}。",
                         *balance.left,
                         *balance.right,
                     )
@@ -199,6 +201,8 @@ def _check_balances(report: Report) -> list[Problem]:
 
 def _check_carry_over(report: Report, previous: Report) -> list[Problem]:
     """This year's 上年结转 (row 2) should equal last year's 结转下年度 (row 25)."""
+    if report.year is not None and previous.year != report.year - 1:
+        return [warning(f"用于核对的上年填报表是 {previous.year} 年度的，不是 {report.year - 1} 年度，未核对上年结转数。", YEAR)]
     this_year = report.figures()
     last_year = previous.figures()
     table = next(t for t in TABLES if t.balances)
@@ -217,6 +221,10 @@ def _check_carry_over(report: Report, previous: Report) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _terms(keys: tuple[str, ...]) -> str:
+    return "＋".join(f"“{FIELDS[key].row_label}”" for key in keys)
 
 
 def _sum_text(values: list[Number | None]) -> str:
