@@ -246,7 +246,7 @@ def test_text_that_looks_like_code_arrives_literally(tmp_path):
     import docx
 
     block = next(b for b in TEXT_BLOCKS if b.place == "五")
-    tricky = ["=SUM(A1:A2) 不是公式", "{{ agency }}{% if x %}{%p endif %}", "& < > \" ' 😀 𠀀 ％", "长" * 32_000]
+    tricky = ["=SUM(A1:A2) 不是公式", "{{ agency }}{% if x %}{%p endif %}", "& < > \" ' 😀 𠀀 ％", "长" * 32_767]  # Excel's longest cell
 
     def edit(workbook):
         for row, text in zip(block.rows, tricky):

@@ -18,11 +18,11 @@ from openpyxl.cell.cell import MergedCell
 from support import SAMPLE_WORKBOOK, sample_report, write_workbook
 
 from gaidocx.cli import cli
-from gaidocx.core.form import FIELDS, TABLE_3, Kind
+from gaidocx.core.form import FIELDS, TABLE_3, TABLES, Kind
 from gaidocx.core.narrative import split_paragraphs
 from gaidocx.document.render import render_docx
 from gaidocx.pipeline import check_workbook
-from gaidocx.workbook.layout import field_cell
+from gaidocx.workbook.layout import field_cell, table_of
 
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -55,10 +55,10 @@ def consistent_figures(draw):
     return inputs
 
 
-def document_text(path: Path) -> tuple[list[str], list[str]]:
-    document = docx.Document(str(path))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return [p.text for p in document.paragraphs], cells
+def figure_cells(document) -> dict[str, str]:
+    """Each field's text, read from the docx table cell at the field's official grid position."""
+    tables = dict(zip((t.number for t in TABLES), document.tables))
+    return {key: tables[table_of(key).number].cell(f.row, f.col).text for key, f in FIELDS.items()}
 
 
 @SETTINGS
@@ -76,15 +76,19 @@ def test_every_figure_and_character_arrives(tmp_path, figures, agency, texts):
     assert not checked.errors, checked.errors
     output = tmp_path / "out.docx"
     output.write_bytes(render_docx(checked.report))
-    paragraphs, cells = document_text(output)
+    document = docx.Document(str(output))
+    paragraphs = [p.text for p in document.paragraphs]
     assert agency.strip() in paragraphs
     for text in texts:
         for paragraph in split_paragraphs(text):
             assert paragraph in paragraphs
-    joined = "\n".join(cells)
+    cells = figure_cells(document)
+    expected = checked.report.figures()
     for key, value in figures.items():
-        shown = format(Decimal(value).normalize(), "f") if FIELDS[key].kind is Kind.FEE else str(value)
-        assert shown in joined
+        assert cells[key] == (format(Decimal(value).normalize(), "f") if FIELDS[key].kind is Kind.FEE else str(value))
+    for key, f in FIELDS.items():
+        if f.is_total:
+            assert cells[key] == str(expected[key]) == str(sum(expected[p] for p in f.parts))
 
 
 # ---------------------------------------------------------------- corruption
