@@ -8,12 +8,21 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from jinja2.sandbox import SecurityError
 from lxml import etree
 
 from gaidocx.core import form
 from gaidocx.core.report import Report, format_figure
-from gaidocx.document.build import build_word_template, figure_capacity, template_parts
+from gaidocx.document.build import (
+    COLUMN_WIDTHS,
+    TABLE_CELL_MARGIN,
+    TABLE_SIZE,
+    build_word_template,
+    figure_capacity,
+    template_parts,
+)
 from gaidocx.document.render import (
+    PROPERTY_MAX_CHARS,
     IncompleteReport,
     TemplateProblem,
     default_template,
@@ -22,6 +31,7 @@ from gaidocx.document.render import (
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
+DC = "{http://purl.org/dc/elements/1.1/}"
 AGENCY = "策勒县人民政府办公室"
 LONG_BODY = "围绕中心，服务大局，聚焦财政预决算、养老服务、社会救助、义务教育等重点领域持续做好信息公开。"
 LITERAL = "A&B <c> \"q\" 'a' {{ x }} {% if %} {# c #} {_{ y }_} {_% z %_} 😀 𠀀 “引号”——破折号\t制表符"
@@ -158,6 +168,26 @@ def test_every_part_is_well_formed_xml_and_declared(rendered):
             assert "/" + name in declared, name
     for name in names:  # every part parses, including those not kept in rendered.parts
         etree.fromstring(rendered.zip.read(name))
+
+
+def test_core_properties(rendered):
+    core = rendered.parts["docProps/core.xml"]
+    assert core.find(f"{DC}title").text == form.title(AGENCY, 2024)
+    assert core.find(f"{DC}creator").text == AGENCY
+    template_core = etree.fromstring(template_parts()["docProps/core.xml"])
+    assert form.TITLE_SUFFIX.endswith(template_core.find(f"{DC}title").text)  # the form's wording
+
+
+def test_a_very_long_agency_name_renders(template):
+    agency = "某" * 1000
+    data = render_docx(make_report(agency=agency), template)
+    document = Rendered(data)
+    assert document.blocks()[0][2].replace("\n", "") == form.title(agency, 2024)
+    assert document.blocks()[-2] == ("p", "Signature", agency)
+    core = document.parts["docProps/core.xml"]
+    for tag in ("title", "creator"):
+        text = core.find(f"{DC}{tag}").text
+        assert len(text) == PROPERTY_MAX_CHARS and text.startswith("某某某") and text.endswith("…"), tag
 
 
 def test_template_is_reproducible_and_a_real_document():
@@ -540,13 +570,13 @@ def test_page_numbers_alternate_sides(rendered):
 # ---------------------------------------------------------------- errors
 
 
-def custom_template(tmp_path, old: str, new: str):
+def custom_template(tmp_path, old: str, new: str, part: str = "word/document.xml"):
     source = zipfile.ZipFile(io.BytesIO(build_word_template()))
     path = tmp_path / "custom.docx"
     with zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename == "word/document.xml":
+            if info.filename == part:
                 assert old.encode() in data
                 data = data.replace(old.encode(), new.encode(), 1)
             target.writestr(info, data)
@@ -583,3 +613,45 @@ def test_an_incomplete_report_is_refused(template):
         render_docx(make_report(inputs=inputs), template)
     with pytest.raises(IncompleteReport, match="成文日期"):
         render_docx(make_report(signed_on=None), template)
+
+
+def test_a_custom_template_cannot_run_commands(tmp_path, report):
+    marker = tmp_path / "pwned"
+    payload = "{{ cycler.__init__.__globals__.os.popen('touch " + str(marker) + "').read() }}"
+    path = custom_template(tmp_path, "{{ agency }}", payload)
+    with pytest.raises(TemplateProblem, match="报告数据以外的内容.*已被拒绝") as caught:
+        render_docx(report, path)
+    assert not marker.exists()
+    assert "__init__" in str(caught.value)  # Jinja's own words, as a hint
+    assert isinstance(caught.value.__cause__, SecurityError)
+
+
+@pytest.mark.parametrize(
+    "expression, problem, detail",
+    [
+        ("{{ 1/0 }}", "除以了零", "ZeroDivisionError"),
+        ("{{ t3.r1.c1 + 1 }}", "不支持的运算", "TypeError"),
+    ],
+    ids=["division-by-zero", "markup-plus-int"],
+)
+def test_a_runtime_error_in_a_custom_template_is_a_template_problem(tmp_path, report, expression, problem, detail):
+    path = custom_template(tmp_path, "{{ agency }}", "签名" + expression)
+    with pytest.raises(TemplateProblem, match=problem) as caught:
+        render_docx(report, path)
+    message = str(caught.value)
+    assert f"出错位置附近的文字：“签名{expression}”" in message
+    assert message.endswith("）") and f"（详情：{detail}: " in message
+
+
+def test_tags_in_a_custom_templates_core_properties_are_filled_with_plain_text(tmp_path):
+    agency = "A&B<局>{{ x }}" + "长" * 300
+    path = custom_template(
+        tmp_path, "<dc:subject>", "<dc:subject>{{ title }}｜{{ date }}｜", part="docProps/core.xml"
+    )
+    core = Rendered(render_docx(make_report(agency=agency), path)).parts["docProps/core.xml"]
+    subject = core.find(f"{DC}subject").text
+    assert subject.startswith("A&B<局>{{ x }}长长") and subject.endswith("…")  # not A&amp;B, no line break
+    assert len(subject) == PROPERTY_MAX_CHARS
+    path = custom_template(tmp_path, "<dc:subject>", "<dc:subject>{{ 1/0 }}", part="docProps/core.xml")
+    with pytest.raises(TemplateProblem, match="除以了零"):
+        render_docx(make_report(), path)

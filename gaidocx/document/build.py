@@ -815,9 +815,11 @@ def _core_xml() -> bytes:
         f"{{{CP_NS}}}coreProperties",
         nsmap={"cp": CP_NS, "dc": DC_NS, "dcterms": DCTERMS_NS, "xsi": XSI_NS},
     )
+    # The document's name as the form spells it; a rendered report gets its full title instead.
+    name = form.TITLE_SUFFIX.removeprefix("年")
     for ns, tag, text in (
-        (DC_NS, "title", "政府信息公开工作年度报告"),
-        (DC_NS, "subject", f"政府信息公开工作年度报告（{form.FORMAT_NAME}）"),
+        (DC_NS, "title", name),
+        (DC_NS, "subject", f"{name}（{form.FORMAT_NAME}）"),
         (DC_NS, "creator", "gaidocx"),
         (CP_NS, "lastModifiedBy", "gaidocx"),
         (DC_NS, "language", "zh-CN"),

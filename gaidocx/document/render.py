@@ -5,6 +5,11 @@ handed to Jinja as ``Markup`` so that neither Jinja's autoescape nor docxtpl's
 post-processing (which rewrites ``{_{`` to ``{{`` and turns tab, newline, bell
 and form-feed characters into runs) can alter it.  Braces are written as
 character references, so text such as ``{{ x }}`` is never template syntax.
+
+Templates may come from users (``render --template``), so they run in Jinja's
+sandbox: a template can read the report, not reach Python (``{{ cycler.__init__
+.__globals__.os }}`` is refused).  Whatever goes wrong while a template is
+filled is reported as a ``TemplateProblem`` in Chinese, never as a crash.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import traceback
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,21 +25,23 @@ from typing import Any
 
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 from markupsafe import Markup
 
 from gaidocx.core import form
-from gaidocx.core.narrative import parse_paragraph
+from gaidocx.core.narrative import NOT_XML, parse_paragraph
 from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import NARRATIVE_CONTEXT, TITLE_CHARS_PER_LINE, text_width
 from gaidocx.resources import shipped_file
 
 TEMPLATE_NAME = "annual-report.docx"
 
-#: Characters XML 1.0 cannot carry at all (not even as references): C0 controls other
-#: than tab, newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: python-docx refuses longer text in a core property (title, author, subject …).
+PROPERTY_MAX_CHARS = 255
+#: The core properties docxtpl renders as templates (``DocxTemplate.render_properties``).
+_TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _ESCAPES = {
     "&": "&amp;",
     "<": "&lt;",
@@ -61,7 +69,16 @@ class IncompleteReport(ValueError):
 
 def clean_text(text: str) -> str:
     """``text`` without the characters XML cannot hold at all."""
-    return _NOT_XML.sub("", text)
+    return NOT_XML.sub("", text)
+
+
+def property_text(text: str) -> str:
+    """``text`` as a core property can hold it: XML-safe, on one line, at most 255 characters
+    (longer text ends in “…”)."""
+    text = " ".join(clean_text(text).split())
+    if len(text) > PROPERTY_MAX_CHARS:
+        text = text[: PROPERTY_MAX_CHARS - 1] + "…"
+    return text
 
 
 def literal(text: str) -> Markup:
@@ -145,7 +162,8 @@ def build_context(report: Report) -> dict[str, Any]:
 
 
 class _Template(DocxTemplate):
-    """docxtpl, but a rendered body that is not well-formed XML is an error, never 'recovered'."""
+    """docxtpl, but a rendered body that is not well-formed XML is an error, never 'recovered';
+    an error while a part is filled says where; core properties stay plain text of legal length."""
 
     def fix_tables(self, xml: str) -> Any:
         try:
@@ -156,29 +174,107 @@ class _Template(DocxTemplate):
             ) from exc
         return super().fix_tables(xml)
 
+    def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any], jinja_env: Any = None) -> str:
+        try:
+            return super().render_xml_part(src_xml, part, context, jinja_env)
+        except Exception as exc:
+            # docxtpl records where only a TemplateError with a line number happened; runtime
+            # errors (1/0, a refused attribute) carry the line in the template's traceback frame.
+            line = _template_line(exc)
+            if getattr(exc, "docx_context", None) is None and line is not None:
+                # the source as docxtpl compiles it: each paragraph on a line of its own
+                lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()
+                try:
+                    exc.docx_context = [re.sub(r"<[^>]+>", "", text) for text in lines[line - 1 : line]]  # type: ignore[attr-defined]
+                except AttributeError:
+                    pass
+            raise
+
+    def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+        """Core properties may hold tags too (``{{ agency }}`` in the title), but they are plain
+        text, not XML: fill them with the text itself (not the escaped ``Markup``), and keep
+        each within python-docx's 255-character limit."""
+        environment = jinja_env.overlay(autoescape=False) if jinja_env is not None else _environment(autoescape=False)
+        plain = {name: _plain(value) for name, value in context.items()}
+        if "title_text" in plain:
+            plain["title"] = plain["title_text"]  # ``title`` holds a line break as WordprocessingML
+        properties = self.docx.core_properties
+        for name in _TEMPLATED_PROPERTIES:
+            initial = getattr(properties, name) or ""
+            setattr(properties, name, property_text(environment.from_string(initial).render(plain)))
+
+
+def _plain(value: Any) -> Any:
+    """Context values as plain text: ``Markup`` unescaped, containers walked."""
+    if isinstance(value, Markup):
+        return value.unescape()
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line a runtime error happened on (Jinja names template frames ``<template>``)."""
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
+    return lines[-1] if lines else None
+
+
+def _environment(*, autoescape: bool) -> SandboxedEnvironment:
+    """Templates may come from users: the sandbox keeps them from reaching Python itself."""
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
+
 
 #: The variables a template can use (see ``gaidocx.document.build``).
 CONTEXT_NAMES = ("title", "title_text", "agency", "date", *NARRATIVE_CONTEXT.values(), "t2", "t3", "t4")
 
+#: Runtime errors a template expression can raise, in the words users need.
+_RUNTIME_PROBLEMS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str], ...] = (
+    (ZeroDivisionError, "模板中的计算除以了零"),
+    (
+        TypeError,
+        "模板中的表达式对数据做了不支持的运算（表格数字和文字在模板中都是已排版的文字，不能直接参与计算）",
+    ),
+    (RecursionError, "模板中的宏调用层数过多（宏在调用自身）"),
+    (OverflowError, "模板中的计算结果超出范围"),
+    (MemoryError, "模板填充时内存不足（模板生成的内容过多）"),
+    ((LookupError, AttributeError), "模板中的表达式取用了不存在的数据"),
+    (ValueError, "模板中的表达式得到了无效的值"),
+)
 
-def _describe(exc: TemplateError) -> str:
+
+def _near(exc: BaseException) -> str:
     context = getattr(exc, "docx_context", None)
-    near = ""
     if context:
         text = "".join(line.strip() for line in context)[:120]
         if text:
-            near = f"出错位置附近的文字：“{text}”。"
-    message = exc.message or str(exc)
-    if isinstance(exc, UndefinedError):
-        name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", message)
-        shown = next((g for g in name.groups() if g), message) if name else message
+            return f"出错位置附近的文字：“{text}”。"
+    return ""
+
+
+def _describe(exc: BaseException) -> str:
+    near = _near(exc)
+    if isinstance(exc, SecurityError):
         return (
-            f"模板中的变量“{shown}”没有对应的数据。{near}"
-            f"请核对模板中的 {{{{ }}}} 标记；可用的变量：{'、'.join(CONTEXT_NAMES)}。"
+            f"模板中的标记试图访问报告数据以外的内容（如 Python 的内部属性或函数），已被拒绝。{near}"
+            f"模板只能使用报告的数据：{'、'.join(CONTEXT_NAMES)}。（详情：{exc}）"
         )
-    if isinstance(exc, TemplateSyntaxError):
-        return f"模板标记语法错误（{message}）。{near}请检查 {{% %}} 标记是否成对。"
-    return f"模板无法填充（{message}）。{near}"
+    if isinstance(exc, TemplateError):
+        message = exc.message or str(exc)
+        if isinstance(exc, UndefinedError):
+            name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", message)
+            shown = next((g for g in name.groups() if g), message) if name else message
+            return (
+                f"模板中的变量“{shown}”没有对应的数据。{near}"
+                f"请核对模板中的 {{{{ }}}} 标记；可用的变量：{'、'.join(CONTEXT_NAMES)}。"
+            )
+        if isinstance(exc, TemplateSyntaxError):
+            return f"模板标记语法错误（{message}）。{near}请检查 {{% %}} 标记是否成对。"
+        return f"模板无法填充（{message}）。{near}"
+    problem = next((text for kinds, text in _RUNTIME_PROBLEMS if isinstance(exc, kinds)), "模板填充时出错")
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"{problem}。{near}请检查模板中的 {{{{ }}}} 和 {{% %}} 标记。（详情：{detail}）"
 
 
 def render_docx(report: Report, template: Path | str | None = None) -> bytes:
@@ -193,14 +289,15 @@ def render_docx(report: Report, template: Path | str | None = None) -> bytes:
         tpl.init_docx()
     except (OSError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise TemplateProblem(f"无法打开 Word 模板“{source}”：它不是有效的 .docx 文件（{exc}）。") from exc
-    environment = Environment(undefined=StrictUndefined, autoescape=True)
     try:
-        tpl.render(context, jinja_env=environment, autoescape=True)
-    except TemplateError as exc:
+        tpl.render(context, jinja_env=_environment(autoescape=True), autoescape=True)
+    except TemplateProblem:
+        raise
+    except Exception as exc:  # a template is a program: any error in it is the template's problem
         raise TemplateProblem(_describe(exc)) from exc
     properties = tpl.docx.core_properties
-    properties.title = clean_text(form.title(report.agency, report.year))  # type: ignore[arg-type]
-    properties.author = clean_text(report.agency)
+    properties.title = property_text(form.title(report.agency, report.year))  # type: ignore[arg-type]
+    properties.author = property_text(report.agency)
     properties.last_modified_by = "gaidocx"
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
     properties.created = now
