@@ -423,9 +423,25 @@ def test_widths_fill_the_text_block_consistently(rendered, index):
 
 
 def test_every_accepted_figure_fits_on_one_line():
+    # Table 四's 15 columns hold 6 digits, not all 8 the checks accept (they warn well before).
     for table in form.TABLES:
         for f in table.fields:
-            assert figure_capacity(f) >= (5 if table is form.TABLE_4 else len(str(form.MAX_VALUE))), f.key
+            assert figure_capacity(f) >= (6 if table is form.TABLE_4 else len(str(form.MAX_VALUE))), f.key
+
+
+def test_table_four_figures_get_narrow_padding_and_labels_still_wrap_two_by_two(rendered):
+    cells = grid(rendered.tables()[2])
+    for f in form.TABLE_4.fields:
+        margins = cells[(f.row, f.col)].find("w:tcPr/w:tcMar", NS)
+        padding = sum(int(margins.find(w(side), NS).get(w("w"))) for side in ("left", "right"))
+        assert COLUMN_WIDTHS["四"][f.col] - padding >= 6 * TABLE_SIZE * 10 // 2, f.key  # 6 digits
+    for label in form.TABLE_4.labels:
+        assert cells[(label.row, label.col)].find("w:tcPr/w:tcMar", NS) is None, label.text
+    # 结果维持 wraps as 结果 / 维持: two 9 pt characters fit a label cell, three do not
+    usable = min(COLUMN_WIDTHS["四"]) - 2 * TABLE_CELL_MARGIN
+    assert 2 * TABLE_SIZE * 10 <= usable < 3 * TABLE_SIZE * 10
+    for tbl in rendered.tables()[:2]:  # tables 二 and 三 keep the table-wide padding
+        assert tbl.find(".//w:tcMar", NS) is None
 
 
 def test_table_three_first_column_is_narrow(rendered):

@@ -94,6 +94,9 @@ PAGE_NUMBER_SIZE = 28  # 4号, 14 pt, digits and dashes in 宋体 too (“半角
 TABLE_SIZE = 18  # 小五, 9 pt: table 四 has 15 columns on a portrait page
 TABLE_LINE = 240  # exact 12 pt lines in tables
 TABLE_CELL_MARGIN = 30  # left/right cell padding
+#: Left/right padding of table 四's value cells, narrower than its label cells' so that a
+#: figure of 6 digits (540 twips at 9 pt) fits on one line while 结果维持 still wraps 2 + 2.
+TABLE_FOUR_FIGURE_MARGIN = 15
 TABLE_ROW_MIN = 320  # 16 pt minimum row height
 
 # ---------------------------------------------------------------- fonts
@@ -129,7 +132,8 @@ HEADING_FONTS = (HEITI, KAITI, FANGSONG, FANGSONG)
 #: （三）不予公开 column four characters wide (set as （三）/不予公开), the item column ten,
 #: and value columns that hold 8 digits at 9 pt while 社会公益组织 wraps 4 + 2; so the
 #: whole table fits on one page.
-#: Table 四: 15 equal columns, 5 digits at 9 pt, 结果维持 wraps 2 + 2.
+#: Table 四: 15 equal columns; labels wrap two characters a line (结果维持 as 2 + 2) and, with
+#: TABLE_FOUR_FIGURE_MARGIN, value cells hold 6 digits at 9 pt.
 COLUMN_WIDTHS: dict[str, tuple[int, ...]] = {
     "二": (2211,) * 4,
     "三": (480, 800, 1964) + (800,) * 7,
@@ -510,12 +514,17 @@ def _cells(table: Table) -> Iterator[tuple[int, list[tuple[Label | Field, bool]]
 DIGIT_WIDTH = TABLE_SIZE * 10 // 2
 
 
+def figure_margin(table: Table) -> int:
+    """Left/right padding of the table's value cells."""
+    return TABLE_FOUR_FIGURE_MARGIN if table is form.TABLE_4 else TABLE_CELL_MARGIN
+
+
 def figure_capacity(f: Field) -> int:
     """How many digits fit on one line in the field's cell of the shipped template
-    (tables 二 and 三: at least 8, every figure the checks accept; table 四: 5)."""
+    (tables 二 and 三: at least 8, every figure the checks accept; table 四: 6)."""
     table = next(t for t in form.TABLES if f in t.fields)
     widths = COLUMN_WIDTHS[table.number]
-    return (sum(widths[f.col : f.col + f.colspan]) - 2 * TABLE_CELL_MARGIN) // DIGIT_WIDTH
+    return (sum(widths[f.col : f.col + f.colspan]) - 2 * figure_margin(table)) // DIGIT_WIDTH
 
 
 def field_tag(f: Field) -> str:
@@ -597,11 +606,19 @@ def _table(table: Table) -> etree._Element:
             vmerge = None
             if isinstance(cell, Label) and cell.rowspan > 1:
                 vmerge = E("vMerge") if continuation else E("vMerge", val="restart")
+            margin = None
+            if isinstance(cell, Field) and figure_margin(table) != TABLE_CELL_MARGIN:
+                margin = E(
+                    "tcMar",
+                    E("left", w=figure_margin(table), type="dxa"),
+                    E("right", w=figure_margin(table), type="dxa"),
+                )
             tc_pr = E(
                 "tcPr",
                 E("tcW", w=width, type="dxa"),
                 E("gridSpan", val=cell.colspan) if cell.colspan > 1 else None,
                 vmerge,
+                margin,
                 E("vAlign", val="center"),
             )
             if continuation:
