@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -16,6 +17,14 @@ SAMPLE_DATA = ROOT / "samples" / "cele-county-2024.json"
 SAMPLE_WORKBOOK = ROOT / "samples" / "cele-county-2024.xlsx"
 #: The published report as scraped (a copy of ../shared/samples/, so a bare checkout tests it too).
 PUBLISHED_SAMPLE = ROOT / "tests" / "data" / "cele-county-2024-report.txt"
+
+
+def load_script(name: str):
+    """A module from scripts/, which is not a package."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def sample_report() -> Report:

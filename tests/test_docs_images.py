@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 
 import pytest
-from support import ROOT
+from support import ROOT, load_script
 
-
-def _script():
-    spec = importlib.util.spec_from_file_location("make_docs_images", ROOT / "scripts" / "make_docs_images.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-script = _script()
+script = load_script("make_docs_images")
 
 
 def test_images_were_made_from_the_current_rendering():

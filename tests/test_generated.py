@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import zipfile
 
 import pytest
-from support import ROOT
+from support import load_script
 
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "scripts" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _generator()
+generate = load_script("generate")
 COMMITTED = {"excel": generate.EXCEL_TEMPLATE, "word": generate.WORD_TEMPLATE, "sample": generate.SAMPLE_WORKBOOK}
 
 
