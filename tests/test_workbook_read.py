@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import random
 import re
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from gaidocx.core.checks import (
 )
 from gaidocx.core.report import Report
 from gaidocx.workbook import read as read_module
+from gaidocx.workbook.build import build_template, fill_workbook
 from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
 from gaidocx.workbook.read import Reading, WorkbookError, read_workbook
 
@@ -63,11 +65,11 @@ def setting(sheet: str, cell: str, value, number_format: str | None = None) -> C
     return edit
 
 
-def refusal(path: Path) -> str:
+def refusal(path: Path, seconds: float = 5) -> str:
     started = time.monotonic()
     with pytest.raises(WorkbookError) as info:
         read_workbook(path)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < seconds
     return str(info.value)
 
 
@@ -247,6 +249,144 @@ def test_refuses_to_parse_without_defusedxml(make, monkeypatch):
     assert "defusedxml" in refusal(make())
 
 
+# ---------------------------------------------------------------- small files that openpyxl would choke on
+
+
+def sheet_member(path: Path, sheet: str) -> str:
+    """The zip member holding ``sheet`` (openpyxl numbers sheets in workbook order)."""
+    with zipfile.ZipFile(path) as archive:
+        names = re.findall(rb'<sheet [^>]*name="([^"]+)"', archive.read("xl/workbook.xml"))
+    return f"xl/worksheets/sheet{[n.decode() for n in names].index(sheet) + 1}.xml"
+
+
+def pasted(source: Path, target: Path, rows: int, sheets=("表四",)) -> Path:
+    """``rows`` rows of numbers pasted below the form.
+
+    As in a reported file: 160 000 rows in 表四, 4 MB at 9.6:1, which ``check``
+    passed after 30 s and 1.1 GB.
+    """
+    members = {sheet_member(source, sheet) for sheet in sheets}
+    row = b'<row r="%d"><c r="A%d"><v>%d</v></c></row>'
+    extra = b"".join(row % (r, r, r * 7919 % 100_003) for r in range(100, 100 + rows))
+
+    def paste(name: str, data: bytes) -> bytes:
+        return data.replace(b"</sheetData>", extra + b"</sheetData>") if name in members else data
+
+    return rezip(source, target, paste)
+
+
+def test_pasted_rows_are_refused_before_openpyxl_sees_them(make, tmp_path):
+    path = pasted(make(), tmp_path / "rows.xlsx", 60_000)
+    assert path.stat().st_size < 1_000_000
+    message = refusal(path, seconds=1)
+    assert "工作表“表四”" in message and "超过 50000 个单元格" in message and "不到 2000 个" in message
+    assert "大量无关内容" in message and "gaidocx template" in message
+
+
+def test_cells_count_over_the_whole_workbook(make, tmp_path):
+    path = pasted(make(), tmp_path / "rows.xlsx", 11_000, sheets=("基本信息", "表二", "表三", "表四", "填报说明"))
+    assert "超过 50000 个单元格" in refusal(path, seconds=1)
+
+
+def test_oversized_sheet_named_without_calling_it_a_bomb(make, tmp_path, monkeypatch):
+    path = pasted(make(), tmp_path / "rows.xlsx", 60_000)
+    monkeypatch.setattr(read_module, "MAX_TEXT_PART", 2 * 1024 * 1024)
+    message = refusal(path, seconds=1)
+    assert "工作表“表四”（xl/worksheets/sheet5.xml）解压后有 2 MB" in message
+    assert "大量无关内容" in message and "压缩炸弹" not in message
+
+
+#: 20 KB files that took openpyxl past 2.5 GB (merged) and 850 MB (hyperlinked) in 20 s, still growing.
+AREAS = {
+    "merged": (rb"(<mergeCells[^>]*>)", rb'\1<mergeCell ref="C40:XFD1048576"/>'),
+    "hyperlinked": (rb"(<pageMargins)", rb'<hyperlinks><hyperlink ref="A40:Z100000" display="x"/></hyperlinks>\1'),
+    "hyperlinked column": (rb"(<pageMargins)", rb'<hyperlinks><hyperlink ref="M1:M1048576" display="x"/></hyperlinks>\1'),
+}
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_one_element_naming_millions_of_cells(make, tmp_path, area):
+    """openpyxl creates a cell object for every cell of a merged or hyperlinked area."""
+    source = make()
+    member = sheet_member(source, "表三")
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != member:
+            return data
+        changed, count = re.subn(*AREAS[area], data, count=1)
+        assert count == 1
+        return changed
+
+    message = refusal(rezip(source, tmp_path / "area.xlsx", change), seconds=1)
+    assert "工作表“表三”" in message and "超过 50000 个单元格" in message
+
+
+def test_too_many_settings(make, tmp_path):
+    """20 KB of cell styles took openpyxl 6 s; so do conditional formats, validations…"""
+
+    def change(name: str, data: bytes) -> bytes:
+        return re.sub(rb"(<cellXfs[^>]*>)", rb"\1" + b"<xf/>" * 12_000, data) if name == "xl/styles.xml" else data
+
+    message = refusal(rezip(make(), tmp_path / "styles.xlsx", change), seconds=1)
+    assert "“xl/styles.xml”等处共有超过 10000 个格式、数据验证等设置" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "count", "excess"),
+    [
+        (b"<r><rPr><b/></rPr><t>%d</t></r>", 15_000, "超过 50000 个文字片段"),  # 75k runs took openpyxl 6 s
+        (b"<v>%d</v>", 310_000, "超过 300000 个 XML 元素"),
+        (b"<conditionalFormatting sqref='A%d'/>", 11_000, "超过 10000 个格式"),  # read at any depth
+    ],
+    ids=["rich text", "values", "settings"],
+)
+def test_inside_one_cell(make, tmp_path, content, count, excess):
+    source = make()
+    member = sheet_member(source, "表四")
+    inside = b"".join(content % (i * 7919 % 100_003) for i in range(count))
+
+    def change(name: str, data: bytes) -> bytes:
+        cell = b'<row r="900"><c r="Z900" t="inlineStr"><is>' + inside + b"</is></c></row>"
+        return data.replace(b"</sheetData>", cell + b"</sheetData>") if name == member else data
+
+    message = refusal(rezip(source, tmp_path / "cell.xlsx", change), seconds=1)
+    assert "工作表“表四”" in message and excess in message
+
+
+@pytest.mark.parametrize("declaration", [b"", b'<?xml version="1.0" encoding="gb2312"?>', b'<?xml encoding="rot13"?>'])
+def test_markup_counts_where_expat_cannot_parse(make, tmp_path, declaration):
+    """Excel's VML is often not well-formed; other parsers may take encodings expat refuses."""
+    vml = declaration + b"<xml>" + b"<br>" * 12_000
+    path = rezip(make(), tmp_path / "vml.xlsx", extra=[("xl/drawings/vmlDrawing1.vml", vml)])
+    assert "“xl/drawings/vmlDrawing1.vml”等处共有超过 10000 个格式" in refusal(path, seconds=1)
+
+
+@pytest.mark.parametrize("declaration", [b"", b'<?xml version="1.0" encoding="gb2312"?>', b'<?xml encoding="rot13"?>'])
+def test_parts_expat_cannot_parse_are_left_to_openpyxl(make, tmp_path, declaration):
+    vml = declaration + b"<xml><br></xml>"
+    path = rezip(make(), tmp_path / "vml.xlsx", extra=[("xl/drawings/vmlDrawing1.vml", vml)])
+    assert read_workbook(path).problems == []
+
+
+def test_too_many_members(make, tmp_path):
+    path = rezip(make(), tmp_path / "many.xlsx", extra=[(f"xl/media/{i}.bin", b"") for i in range(1000)])
+    assert "包含 1013 个文件" in refusal(path, seconds=1)
+
+
+def test_longest_possible_text_still_reads(tmp_path):
+    """86 cells at Excel's limit of 32 767 characters: 22.5 MB of ``&#NNNNN;`` as openpyxl writes them."""
+    rng = random.Random(2021)
+    hanzi = [chr(c) for c in range(0x4E00, 0x9FA6)]
+    narratives = {b.place: tuple("".join(rng.choices(hanzi, k=32_767)) for _ in b.rows) for b in TEXT_BLOCKS}
+    assert sum(map(len, narratives.values())) == 86
+    report = dataclasses.replace(varied_report(), narratives=narratives)
+    path = write_workbook(tmp_path / "长.xlsx", report)
+    started = time.monotonic()
+    reading = read_workbook(path)
+    assert time.monotonic() - started < 5
+    assert reading.problems == [] and reading.report == report
+
+
 # ---------------------------------------------------------------- the template
 
 
@@ -296,11 +436,44 @@ def test_deleted_sheet(make, sheet):
         (lambda wb: wb["表二"].insert_cols(2), "表二!B5 应为“本年制发件数”"),
         (lambda wb: wb["基本信息"].insert_rows(10), "基本信息!A10 应为“第3段”"),
         (lambda wb: wb["基本信息"].delete_rows(4), "基本信息!A4 应为“年度”"),
+        (lambda wb: wb["基本信息"].insert_cols(2), f"基本信息!C3 应为空白，现为“{varied_report().agency}”"),
+        (lambda wb: wb["基本信息"].insert_cols(1), "基本信息!A3 应为“机关名称”"),
     ],
 )
 def test_moved_rows_or_columns(make, edit, named):
     message = refusal(make(edit))
     assert named in message and "插入、删除或移动" in message
+
+
+def test_column_inserted_in_the_info_sheet_quotes_a_paragraph_briefly(make):
+    def edit(wb):
+        for cell in ("B3", "B4", "B5"):
+            wb["基本信息"][cell] = None
+        wb["基本信息"].insert_cols(2)
+
+    message = refusal(make(edit))
+    opening = varied_report().narratives["opening"][0]
+    assert f"基本信息!C8 应为空白，现为“{opening[:20]}……”" in message and opening[21:] not in message
+
+
+def test_every_inserted_row_or_column_in_the_info_sheet_is_noticed():
+    """Nothing read from 基本信息 can shift without a fixed label or column C saying so."""
+    wb = build_template()
+    fill_workbook(wb, varied_report())
+    ws, last = wb["基本信息"], TEXT_BLOCKS[-1].rows[-1]
+    read_module._check_template(wb, "x.xlsx")
+    for insert, delete, positions, harmless in (
+        (ws.insert_rows, ws.delete_rows, range(1, last + 2), last + 1),
+        (ws.insert_cols, ws.delete_cols, range(1, 4), 3),
+    ):
+        for position in positions:
+            insert(position)
+            if position == harmless:  # below or right of everything read
+                read_module._check_template(wb, "x.xlsx")
+            else:
+                with pytest.raises(WorkbookError, match="插入、删除或移动"):
+                    read_module._check_template(wb, "x.xlsx")
+            delete(position)
 
 
 # ---------------------------------------------------------------- metadata

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import posixpath
 import re
 import struct
 import unicodedata
@@ -20,17 +21,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from os import PathLike
 from pathlib import Path
+from xml.parsers import expat
 
 import openpyxl.xml
+from defusedxml import ElementTree
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
-from gaidocx.core.form import FIELDS, FORMAT_NAME, TABLES, TRIAL_FORMAT_MARKERS, Field, Kind, chinese_date
-from gaidocx.core.report import Number, Report
+from gaidocx.core.form import (
+    FIELDS,
+    FORMAT_NAME,
+    TABLES,
+    TRIAL_FORMAT_MARKERS,
+    TRIAL_FORMAT_NAME,
+    Field,
+    Kind,
+    chinese_date,
+)
+from gaidocx.core.narrative import NOT_XML
+from gaidocx.core.report import Number, Report, format_figure
 from gaidocx.workbook.layout import (
     GUIDE_SHEET,
     INFO_SHEET,
@@ -48,23 +62,43 @@ from gaidocx.workbook.layout import (
 )
 
 _MB = 1024 * 1024
-#: Limits far above any real fill-in workbook (the template is about 20 KB).
-MAX_FILE = 50 * _MB
-MAX_MEMBER = 50 * _MB
-MAX_TOTAL = 200 * _MB
+# Limits well above any real fill-in workbook, checked before openpyxl sees anything
+# (it loads every sheet twice).  The template is about 20 KB; a filled sheet stays
+# under 200 KB with fewer than 2 000 cells.  Only the narrative text can be large:
+# 86 cells at Excel's 32 767-character limit take 8.4 MB of UTF-8 shared strings as
+# Excel, WPS and LibreOffice save them, or 22.5 MB of inline ``&#NNNNN;`` strings
+# in the text sheet as openpyxl (``fill_workbook``) saves them.
+MAX_PART = 4 * _MB  # any member that is neither a worksheet nor the shared strings
+MAX_TEXT_PART = 24 * _MB  # xl/worksheets/*.xml and xl/sharedStrings.xml
+MAX_TOTAL = 32 * _MB
+MAX_FILE = MAX_TOTAL + 1 * _MB  # a stored (uncompressed) archive is its members plus headers
+MAX_MEMBERS = 1000  # the template has 13
 MAX_RATIO = 200  # for members over RATIO_FLOOR; XML rarely compresses beyond 20:1
 RATIO_FLOOR = 1 * _MB
+_XML_RATIO = 20  # an oversized member compressed beyond this is a bomb, not just pasted content
+#: In the whole workbook, what openpyxl would build objects for.  A real workbook has
+#: some 900 cells (merged ones included) in 160 rows, 1 000 pieces of text, 600 other
+#: elements (settings) and 4 000 elements in all; the worst that these limits let
+#: through takes some 3 s and 120 MB.
+MAX_CELLS = 50_000
+MAX_ROWS = 50_000
+MAX_TEXT = 50_000
+MAX_SETTINGS = 10_000
+MAX_ELEMENTS = 300_000
+_EXCEL_ROWS, _EXCEL_COLS = 1_048_576, 16_384
 
 SHEETS = (GUIDE_SHEET, INFO_SHEET, *(sheet_name(t) for t in TABLES))
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ZIP_MAGIC = b"PK\x03\x04"
 _XML_MEMBER = (".xml", ".rels", ".vml")
+#: What zipfile and zlib raise on a damaged archive.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_TEXT_PART = re.compile(r"xl/(?:worksheets/[^/]+\.xml|sharedStrings\.xml)", re.IGNORECASE)
 #: Old-format tables fit well inside this corner; a bounded scan cannot hang on a sparse sheet.
 _SCAN_ROWS, _SCAN_COLS = 500, 60
 #: Excel stores characters XML cannot hold as ``_x0007_``; openpyxl leaves the escape as text.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-#: Characters XML 1.0 forbids (\t \n \r are allowed).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _NUMBER_WITH_UNIT = re.compile(rf"({_NUMBER.pattern})\s*(\D+)")
 _DATE = re.compile(r"(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?")
@@ -132,13 +166,17 @@ def _check_archive(data: bytes, name: str) -> None:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_sizes(archive, name)
+            _check_sizes(archive, data, name)
             _check_kind(archive, name)
+            parts: dict[str, bytes] = {}
             for info in archive.infolist():
                 _check_inflated_size(data, info, name)
                 if info.filename.lower().endswith(_XML_MEMBER):
-                    _check_xml(archive.read(info), info.filename, name)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+                    parts[info.filename] = archive.read(info)
+        for member, content in parts.items():
+            _check_xml(content, member, name)
+        _check_elements(parts, name)
+    except _DAMAGED as exc:
         if data.startswith(_ZIP_MAGIC):
             raise WorkbookError(
                 f"“{name}”已损坏或不完整（可能下载、复制或保存时中断了），无法读取。"
@@ -150,17 +188,37 @@ def _check_archive(data: bytes, name: str) -> None:
         ) from exc
 
 
-def _check_sizes(archive: zipfile.ZipFile, name: str) -> None:
+def _check_sizes(archive: zipfile.ZipFile, data: bytes, name: str) -> None:
     """Zip-bomb guard: declared sizes bound what zipfile will ever inflate."""
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookError(_bomb(name, f"包含 {len(members)} 个文件"))
     total = 0
-    for info in archive.infolist():
+    for info in members:
         total += info.file_size
         ratio = info.file_size // max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-            what = f"其中的“{info.filename}”解压后有 {info.file_size // _MB} MB（压缩比 {ratio}:1）"
-            raise WorkbookError(_bomb(name, what))
+        limit = MAX_TEXT_PART if _TEXT_PART.fullmatch(info.filename) else MAX_PART
+        if info.file_size > limit or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            what = f"{_sheet_title(info.filename, _workbook_parts(archive, data))}解压后有 {info.file_size // _MB} MB"
+            if ratio > _XML_RATIO:
+                raise WorkbookError(_bomb(name, f"其中的{what}（压缩比 {ratio}:1）"))
+            raise WorkbookError(_oversized(name, f"中的{what}", "（不到 1 MB）"))
     if total > MAX_TOTAL:
         raise WorkbookError(_bomb(name, f"解压后共有 {total // _MB} MB"))
+
+
+def _workbook_parts(archive: zipfile.ZipFile, data: bytes) -> dict[str, bytes]:
+    """The parts naming the sheets, for a message, read only if they are themselves harmless."""
+    parts = {}
+    for member in _WORKBOOK_PARTS:
+        try:
+            info = archive.getinfo(member)
+            if info.file_size <= MAX_PART:
+                _check_inflated_size(data, info, "")
+                parts[member] = archive.read(info)
+        except (KeyError, WorkbookError, *_DAMAGED):
+            continue  # the message is the same without the sheet's title
+    return parts
 
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, extra field length
@@ -225,6 +283,149 @@ def _check_xml(content: bytes, member: str, name: str) -> None:
         )
 
 
+class _TooMany(Exception):
+    """Raised from the expat handler at the first excess: no need to read further."""
+
+
+class _Doctype(Exception):
+    """Raised from the expat handler: ``_check_xml`` refuses these; entities are never expanded here."""
+
+
+#: What is counted: (limit for the whole workbook, unit, how many a real workbook has).
+_COUNTED = {
+    "cells": (MAX_CELLS, "个单元格", "2000 个"),
+    "rows": (MAX_ROWS, "行", "500 行"),
+    "text": (MAX_TEXT, "个文字片段", "5000 个"),
+    "settings": (MAX_SETTINGS, "个格式、数据验证等设置", "5000 个"),
+    "elements": (MAX_ELEMENTS, "个 XML 元素", "1 万个"),
+}
+#: Elements of a cell's or the shared strings' text: strings, rich-text runs and their fonts.
+_TEXT = frozenset(
+    ("si", "is", "t", "r", "rPr", "rPh", "phoneticPr", "b", "i", "u", "strike", "sz", "color", "rFont")
+    + ("family", "charset", "scheme", "vertAlign", "outline", "shadow", "condense", "extend")
+)
+
+
+def _check_elements(parts: dict[str, bytes], name: str) -> None:
+    """Count what openpyxl would build objects for, before it builds any.
+
+    A few MB of ``<row/>`` or one ``<mergeCell ref="A1:XFD1048576"/>`` keeps
+    openpyxl busy for minutes and takes gigabytes; 20 KB of conditional formats,
+    cell styles or rich-text runs, many seconds.  Over the whole workbook this
+    counts, with expat (which openpyxl's worksheet reader uses too), stopping
+    at the first excess: cells (``<c>``, and every cell of a merged or
+    hyperlinked area, which openpyxl creates one by one); rows; text inside
+    cells and shared strings; settings (every other element: styles,
+    validations, formats…); and all elements.
+    """
+    totals = dict.fromkeys(_COUNTED, 0)
+    counts: dict[str, dict[str, int]] = {}
+    for member, content in parts.items():
+        counts[member] = dict.fromkeys(_COUNTED, 0)
+        excess = _count(content, counts[member], totals)
+        if excess:
+            limit, unit, normal = _COUNTED[excess]
+            most = max(counts, key=lambda m: counts[m][excess])
+            what = f"中的{_sheet_title(most, parts)}等处共有超过 {limit} {unit}"
+            raise WorkbookError(_oversized(name, what, f"（不到 {normal}）"))
+
+
+def _count(content: bytes, own: dict[str, int], totals: dict[str, int]) -> str | None:
+    """Add one member's counts to ``own`` and ``totals``; the first thing over its limit, if any."""
+    depth = 0
+    text_from: int | None = None  # depth of the <c> or <sst> whose content is being read
+
+    def add(what: str, number: int = 1) -> None:
+        own[what] += number
+        totals[what] += number
+        if totals[what] > _COUNTED[what][0]:
+            raise _TooMany(what)
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, text_from
+        depth += 1
+        add("elements")
+        local = tag.rpartition(" ")[2]
+        if text_from is not None and local in ("v", "f"):
+            return  # a cell's value or formula: part of the cell
+        if text_from is not None and local in _TEXT:
+            add("text")
+        elif local == "c":
+            add("cells")
+            text_from = depth if text_from is None else text_from
+        elif local == "sst" and depth == 1:
+            text_from = depth
+        elif local == "row":
+            add("rows")
+        elif local in ("mergeCell", "hyperlink"):
+            add("cells", _area(attributes.get("ref", "")))
+        else:  # anywhere, even inside a cell: openpyxl's worksheet reader finds elements at any depth
+            add("settings")
+
+    def end(_: str) -> None:
+        nonlocal depth, text_from
+        if depth == text_from:
+            text_from = None
+        depth -= 1
+
+    def doctype(*_: object) -> None:
+        raise _Doctype
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        try:
+            parser.Parse(content, True)
+        except (expat.ExpatError, ValueError, LookupError):  # ValueError, LookupError: unusable encodings
+            # openpyxl fails on such a sheet too; other parsers may read more of it
+            tags = content.count(b"<")
+            add("elements", tags)
+            add("settings", tags)
+    except _TooMany as excess:
+        return excess.args[0]
+    except _Doctype:
+        pass
+    return None
+
+
+def _area(ref: str) -> int:
+    """Cells in an A1 range; a whole row or column counts as Excel's full extent."""
+    if ":" not in ref:
+        return 1
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return 0  # openpyxl refuses it too
+    width = (max_col or _EXCEL_COLS) - (min_col or 1) + 1
+    height = (max_row or _EXCEL_ROWS) - (min_row or 1) + 1
+    return max(width, 0) * max(height, 0)
+
+
+def _sheet_title(member: str, parts: dict[str, bytes]) -> str:
+    """``工作表“表四”（xl/worksheets/sheet5.xml）`` when the workbook says so; else the member's name."""
+    try:
+        workbook, relations = (ElementTree.fromstring(parts[part]) for part in _WORKBOOK_PARTS)
+    except (KeyError, ValueError, SyntaxError):  # ParseError and defusedxml's refusals are among these
+        return f"“{member}”"
+    targets = {}
+    for relation in relations:
+        target = relation.get("Target", "")
+        path = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+        targets[relation.get("Id")] = posixpath.normpath(path)
+    for sheet in workbook.iter():
+        if sheet.tag.rpartition("}")[2] != "sheet":
+            continue
+        relation = next((v for k, v in sheet.attrib.items() if k.rpartition("}")[2] == "id"), None)
+        if targets.get(relation) == member:
+            return f"工作表“{sheet.get('name')}”（{member}）"
+    return f"“{member}”"
+
+
+def _oversized(name: str, what: str, normal: str = "") -> str:
+    return f"“{name}”{what}，远超正常的填报表{normal}，可能粘贴了大量无关内容，或是恶意构造的文件，已拒绝读取。{FRESH}"
+
+
 def _open(data: bytes, name: str, *, data_only: bool) -> Workbook:
     # Never read_only=True: WPS writes wrong dimension records.
     try:
@@ -247,7 +448,7 @@ def _check_template(wb: Workbook, name: str) -> None:
         marker = _trial_marker(wb)
         if marker:
             raise WorkbookError(
-                f"“{name}”是 2019 年试行格式（国办公开办函〔2019〕60号）的报表（其中有“{marker}”）。"
+                f"“{name}”是 2019 年试行格式（{TRIAL_FORMAT_NAME}）的报表（其中有“{marker}”）。"
                 f"该格式用于 2019、2020 年度报告，无法转换为{FORMAT_NAME}规定的格式。"
                 "请用 gaidocx template 生成新的填报表，按新格式填写。"
             )
@@ -268,10 +469,31 @@ def _check_template(wb: Workbook, name: str) -> None:
     for sheet, cell, text in _fixed_labels():
         found = wb[sheet][cell].value
         if found != text:
-            raise WorkbookError(
-                f"{sheet}!{cell} 应为“{text}”，现为“{_shown(found)}”：表格中的行或列可能被插入、删除或移动过。"
-                f"本工具按固定位置读取数据，无法读取这个文件。{FRESH}"
-            )
+            raise WorkbookError(_moved(f"{sheet}!{cell} 应为“{text}”，现为“{_shown(found)}”"))
+    stray = _beyond_text_column(wb[INFO_SHEET])
+    if stray is not None:
+        raise WorkbookError(_moved(f"{INFO_SHEET}!{stray.coordinate} 应为空白，现为“{_brief(stray.value)}”"))
+
+
+def _moved(what: str) -> str:
+    return f"{what}：表格中的行或列可能被插入、删除或移动过。本工具按固定位置读取数据，无法读取这个文件。{FRESH}"
+
+
+def _beyond_text_column(ws: Worksheet) -> Cell | None:
+    """The first filled cell right of the text column within the sheet's rows, if any.
+
+    Labels in column A catch inserted or deleted rows and columns before B; this
+    catches a column inserted at B, which moves every entry one column right.  The
+    scan is bounded like ``_trial_marker``'s, which covers any plausible insertion.
+    """
+    first = column_index_from_string(TEXT_COLUMN) + 1
+    rows = ws.iter_rows(
+        min_row=1,
+        max_row=min(ws.max_row, TEXT_BLOCKS[-1].rows[-1]),
+        min_col=first,
+        max_col=min(ws.max_column, _SCAN_COLS),
+    )
+    return next((cell for row in rows for cell in row if cell.value is not None), None)
 
 
 def _trial_marker(wb: Workbook) -> str | None:
@@ -344,7 +566,7 @@ class _Reader:
         if not self._direct(cell, place, "文字"):
             return ""
         text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), _as_text(cell.value))
-        cleaned = _FORBIDDEN.sub("", text)
+        cleaned = NOT_XML.sub("", text)
         if cleaned != text:
             removed = len(text) - len(cleaned)
             self.problems.append(warning(f"含有 {removed} 个不可见的控制字符（可能是从别处复制来的），已删除。", place))
@@ -466,7 +688,7 @@ def _to_number(value: object) -> tuple[Number | None, str]:
         if unit == "元":
             return None, (
                 f"只填数字，不要带单位（现为“{value}”）。金额的单位是万元（1 元 = 0.0001 万元），"
-                f"{amount} 元应填 {_plain(amount / 10000)}。"
+                f"{amount} 元应填 {format_figure(amount / 10000, Kind.FEE)}。"
             )
         return None, f"只填数字，不要带单位（现为“{value}”）：单位已写在表头中，这里应填 {amount}。"
     return None, f"应填写数字，现为文字“{value}”；没有发生的请填 0。"
@@ -487,13 +709,15 @@ def _chinese(date: datetime.date) -> str:
     return chinese_date(date.year, date.month, date.day)
 
 
-def _plain(number: Decimal) -> str:
-    return format(number.normalize(), "f")
-
-
 def _shown(value: object) -> str:
     """A cell value quoted in a message."""
     return "空白" if value is None else str(getattr(value, "text", value))
+
+
+def _brief(value: object, width: int = 20) -> str:
+    """A cell value quoted in a message, cut short: it may be a whole paragraph."""
+    text = _shown(value)
+    return text if len(text) <= width else f"{text[:width]}……"
 
 
 def _normalise(formula: object, sheet: str) -> str:
