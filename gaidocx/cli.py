@@ -6,6 +6,7 @@ No traceback reaches the user unless ``--debug`` is given.
 
 from __future__ import annotations
 
+import datetime
 import glob
 import io
 import sys
@@ -17,6 +18,7 @@ import click
 
 from gaidocx import __version__, click_zh
 from gaidocx.core.form import FIRST_YEAR
+from gaidocx.core.narrative import NOT_XML
 from gaidocx.document.build import build_word_template
 from gaidocx.document.pdf import PdfError, convert_to_pdf, find_soffice
 from gaidocx.document.render import TemplateProblem, render_docx
@@ -36,6 +38,7 @@ click_zh.install()
 
 EXIT_ERRORS = 1
 EXIT_FILE_PROBLEM = 2
+_LOCK_PREFIX = "~$"
 DEFAULT_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
 DEFAULT_WORD_TEMPLATE_NAME = "年度报告Word模板.docx"
 
@@ -84,11 +87,7 @@ class _Cli(click.Group):
             if ctx.params.get("debug"):
                 traceback.print_exc()
             else:
-                click.echo(
-                    f"gaidocx 遇到意外错误（{type(exc).__name__}：{exc}）。输入文件没有被修改，也没有生成输出文件。\n"
-                    "请加 --debug 重新运行（gaidocx --debug …）查看详细信息，并发给维护人员。",
-                    err=True,
-                )
+                click.echo(_unexpected(exc), err=True)
             ctx.exit(EXIT_FILE_PROBLEM)
 
 
@@ -118,6 +117,10 @@ def template(output: Path | None, agency: str, year: int | None, force: bool) ->
     """生成空白的 Excel 填报表。"""
     if year is not None and year < FIRST_YEAR:
         raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
+    if year is not None and year > datetime.date.today().year:
+        raise UserError(f"报告年度 {year} 还没有到，请核对。")
+    if NOT_XML.search(agency):
+        raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
     output = output or Path(DEFAULT_TEMPLATE_NAME)
     check_output_path(output, inputs=(), force=force, suffix=".xlsx")
     buffer = io.BytesIO()
@@ -157,6 +160,14 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
             click.echo(f"错误：{exc}")
             outcomes.append(EXIT_FILE_PROBLEM)
             continue
+        except UserError:
+            raise  # about the options, not this file
+        except Exception as exc:  # one odd file must not stop a batch
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"错误：{_unexpected(exc)}")
+            outcomes.append(EXIT_FILE_PROBLEM)
+            continue
         _show(checked)
         outcomes.append(EXIT_ERRORS if checked.errors else 0)
     if len(paths) > 1:
@@ -183,8 +194,9 @@ def render(
     force: bool,
 ) -> None:
     """检查填报表，无错误时生成官方格式的 Word 年度报告。"""
+    inputs = tuple(path for path in (source, word_template_path, previous) if path is not None)
     if output is not None:
-        check_output_path(output, inputs=(source,), force=force, suffix=".docx")
+        check_output_path(output, inputs=inputs, force=force, suffix=".docx")
     if word_template_path is not None and not word_template_path.is_file():
         raise UserError(f"找不到 Word 模板文件：{word_template_path}")
     if with_pdf and find_soffice() is None:
@@ -197,9 +209,9 @@ def render(
         sys.exit(EXIT_ERRORS)
     output = output or default_output(source, checked.report)
     pdf_output = output.with_suffix(".pdf")
-    check_output_path(output, inputs=(source,), force=force, suffix=".docx")
+    check_output_path(output, inputs=inputs, force=force, suffix=".docx")
     if with_pdf:
-        check_output_path(pdf_output, inputs=(source,), force=force, suffix=".pdf")
+        check_output_path(pdf_output, inputs=inputs, force=force, suffix=".pdf")
     write_atomically(output, render_docx(checked.report, word_template_path))
     click.echo(f"已生成：{output}")
     if with_pdf:
@@ -210,10 +222,18 @@ def render(
         click.echo(f"已生成：{pdf_output}")
 
 
+def _unexpected(exc: Exception) -> str:
+    return (
+        f"gaidocx 遇到意外错误（{type(exc).__name__}：{exc}）。输入文件没有被修改，也没有生成输出文件。\n"
+        "请加 --debug 重新运行（gaidocx --debug …）查看详细信息，并发给维护人员。"
+    )
+
+
 def _expand(inputs: tuple[Path, ...]) -> list[Path]:
     """Expand wildcards ourselves: the Windows command prompt passes ``*.xlsx`` unexpanded.
 
-    Excel's lock files (``~$名称.xlsx``, present while a workbook is open) are skipped.
+    Excel's lock files (``~$名称.xlsx``, present while a workbook is open) are skipped,
+    also when the shell expanded the pattern.
     A pattern that matches nothing stays in the list, so it is reported as a missing file.
     """
     paths: list[Path] = []
@@ -221,10 +241,12 @@ def _expand(inputs: tuple[Path, ...]) -> list[Path]:
         pattern = str(given)
         if given.exists() or not any(mark in pattern for mark in "*?["):
             paths.append(given)
-            continue
-        matches = [Path(m) for m in sorted(glob.glob(pattern)) if not Path(m).name.startswith("~$")]
-        paths.extend(matches or [given])
-    return paths
+        else:
+            paths.extend([Path(m) for m in sorted(glob.glob(pattern))] or [given])
+    locks = [path for path in paths if path.name.startswith(_LOCK_PREFIX)]
+    if locks:
+        click.echo(f"已跳过 Excel 的临时锁定文件：{'、'.join(path.name for path in locks)}")
+    return [path for path in paths if not path.name.startswith(_LOCK_PREFIX)]
 
 
 def _show(checked: Checked) -> None:

@@ -89,6 +89,15 @@ def test_template_refuses_old_format_years(tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "fragment"), [(("--year", 2999), "还没有到"), (("--agency", "坏\x07名"), "控制字符"), (("--year", "二〇二五"), "不是年度")]
+)
+def test_template_refuses_bad_prefills(tmp_path, args, fragment):
+    result = run("template", "-o", tmp_path / "x.xlsx", *args)
+    assert result.exit_code == 2 and fragment in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_template_into_a_missing_folder(tmp_path):
     result = run("template", "-o", tmp_path / "没有" / "x.xlsx")
     assert result.exit_code == 2 and "输出文件夹不存在" in result.output
@@ -218,15 +227,17 @@ def test_many_files_at_once_with_a_wildcard(tmp_path):
 def test_excel_lock_files_are_skipped(tmp_path):
     write_workbook(tmp_path / "甲.xlsx")
     (tmp_path / "~$甲.xlsx").write_bytes(b"lock")
-    result = run("check", tmp_path / "*.xlsx")
-    assert result.exit_code == 0 and "~$" not in result.output
+    for given in (tmp_path / "*.xlsx", tmp_path / "~$甲.xlsx"):  # expanded by gaidocx, or by the shell
+        result = run("check", tmp_path / "甲.xlsx", given)
+        assert result.exit_code == 0, result.output
+        assert "已跳过 Excel 的临时锁定文件：~$甲.xlsx" in result.output and "【" + str(tmp_path / "~$") not in result.output
 
 
 def test_previous_year_must_be_the_year_before(tmp_path):
     this = write_workbook(tmp_path / "2024.xlsx")
     result = run("check", this, "--previous", this)
     assert result.exit_code == 0
-    assert "警告  基本信息!B4（年度）：用于核对的上年填报表是 2024 年度的，不是 2023 年度" in result.output
+    assert "警告  基本信息!B4（年度）：用于核对的上年填报表是 2024 年度的，不是 2023 年度的" in result.output
 
 
 def test_an_unusable_previous_workbook_is_named_as_such(tmp_path):
@@ -301,6 +312,34 @@ def test_render_refuses_to_write_over_its_input(tmp_path):
     result = run("render", source, "-o", source, "--force")
     assert result.exit_code == 2 and "不能与输入文件相同" in result.output
     assert source.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+
+
+def test_render_never_writes_over_its_word_template(tmp_path):
+    template = tmp_path / "我的模板.docx"
+    assert run("word-template", "-o", template).exit_code == 0
+    before = template.read_bytes()
+    result = run("render", SAMPLE_WORKBOOK, "-o", template, "--template", template, "--force")
+    assert result.exit_code == 2 and "不能与输入文件相同" in result.output
+    assert template.read_bytes() == before
+
+
+def test_one_odd_file_does_not_stop_a_batch(tmp_path, monkeypatch):
+    from gaidocx import cli as cli_module
+
+    real = cli_module.check_workbook
+
+    def flaky(path, **kwargs):
+        if path.name == "乙.xlsx":
+            raise RuntimeError("odd")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(cli_module, "check_workbook", flaky)
+    for name in ("甲", "乙", "丙"):
+        write_workbook(tmp_path / f"{name}.xlsx")
+    result = run("check", tmp_path / "*.xlsx")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "意外错误（RuntimeError：odd）" in result.output
+    assert "共检查 3 个文件：2 个通过，0 个有错误，1 个无法读取。" in result.output
 
 
 def test_unexpected_failure_prints_no_traceback(tmp_path, monkeypatch):

@@ -242,3 +242,16 @@ def test_table_four_figures_too_wide_for_their_cells_are_a_warning():
     problems = problems_of(with_inputs(sample_report(), t4_r1_c2=10_000))
     assert problems == [(Severity.WARNING, ("t4.r1.c2",))]
     assert problems_of(with_inputs(sample_report(), t4_r1_c2=9_999)) == []
+
+
+def test_totals_too_wide_to_print_are_a_warning():
+    report = with_inputs(sample_report(), t3_r3_c1=99_999_999, t3_r3_c2=99_999_999, t3_r25_c1=0)
+    report = with_inputs(report, t3_r1_c1=99_999_999, t3_r1_c2=99_999_999)
+    problems = problems_of(report)
+    assert (Severity.WARNING, ("t3.r3.c7",)) in problems and (Severity.WARNING, ("t3.r24.c7",)) in problems
+    assert all(severity is Severity.WARNING for severity, _ in problems)
+
+
+def test_previous_report_without_a_year():
+    (problem,) = check_report(sample_report(), previous=dataclasses.replace(sample_report(), year=None), today=TODAY)
+    assert "没有填写年度" in problem.message

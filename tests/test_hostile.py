@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,6 +69,16 @@ def cached_total(cell: str, value: int) -> Callable[[dict[str, bytes]], None]:
         assert count == 1
 
     return change
+
+
+def longer_than_excel_allows(path: Path) -> None:
+    """openpyxl cuts text at Excel's limit, so the over-long cell is written into the XML directly."""
+    write_workbook(path, edit=set_cells(基本信息_B16="MARKER"))
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    (member,) = [name for name, data in members.items() if b"MARKER" in data]
+    members[member] = members[member].replace(b"MARKER", "长".encode() * 40_000)
+    path.write_bytes(zipped(members))
 
 
 def other_file(kind: str) -> Callable[[Path], None]:
@@ -179,6 +190,11 @@ CASES = [
      ["基本信息!B5", "结束之后"]),
     ("date unreadable", filled(set_cells(基本信息_B5="下周一")), WORKBOOK_ERRORS, ["基本信息!B5", "下周一"]),
     ("section 六 empty", filled(clear_block("六")), WORKBOOK_ERRORS, ["六、其他需要报告的事项", "不能为空"]),
+    ("text below the last row", filled(set_cells(基本信息_B120="（四）补充的内容")), WORKBOOK_ERRORS,
+     ["基本信息!B120", "不会进入报告"]),
+    ("text in a gap row", filled(set_cells(基本信息_B14="漏掉的一段")), WORKBOOK_ERRORS, ["基本信息!B14", "不是填写位置"]),
+    ("a 4 400-digit number", filled(set_cells(表三_D7="9" * 4400)), WORKBOOK_ERRORS, ["表三!D7", "数字过长"]),
+    ("a cell longer than Excel allows", longer_than_excel_allows, WORKBOOK_ERRORS, ["基本信息!B16", "32767"]),
 ]
 
 

@@ -90,6 +90,7 @@ def check_report(
         if not f.is_total and key not in reported:
             problems.extend(check_value(f, report.inputs.get(key)))
     problems.extend(_check_balances(report))
+    problems.extend(_check_total_widths(report))
     if previous is not None:
         problems.extend(_check_carry_over(report, previous))
     return problems
@@ -109,7 +110,7 @@ def check_value(f: Field, value: Number | None) -> list[Problem]:
     if f.kind is Kind.FEE and isinstance(exponent, int) and -exponent > FEE_DECIMALS:
         return [error(f"金额单位为万元，最多保留 {FEE_DECIMALS} 位小数（即精确到元），现为 {value}。", f.key)]
     if f.warn_above is not None and value > f.warn_above:
-        return [warning(f"数值 {value} 异常地大，请核对（超过 {f.warn_above} 的数字在表格中放不下，会折行）。", f.key)]
+        return [warning(f"数值 {value} 异常地大（超过 {f.warn_above}），请核对。", f.key)]
     return []
 
 
@@ -199,10 +200,21 @@ def _check_balances(report: Report) -> list[Problem]:
     return problems
 
 
+def _check_total_widths(report: Report) -> list[Problem]:
+    """Each input may have 8 digits, but a total of several such could not be printed in its cell."""
+    figures = report.figures()
+    return [
+        warning(f"合计为 {figures[key]}，超过 {len(str(MAX_VALUE))} 位数字，在报告表格中会折行：请核对各项数字。", key)
+        for key, f in FIELDS.items()
+        if f.is_total and figures[key] is not None and figures[key] > MAX_VALUE
+    ]
+
+
 def _check_carry_over(report: Report, previous: Report) -> list[Problem]:
     """This year's 上年结转 (row 2) should equal last year's 结转下年度 (row 25)."""
     if report.year is not None and previous.year != report.year - 1:
-        return [warning(f"用于核对的上年填报表是 {previous.year} 年度的，不是 {report.year - 1} 年度，未核对上年结转数。", YEAR)]
+        found = f"是 {previous.year} 年度的" if previous.year else "没有填写年度"
+        return [warning(f"用于核对的上年填报表{found}，不是 {report.year - 1} 年度的，未核对上年结转数。", YEAR)]
     this_year = report.figures()
     last_year = previous.figures()
     table = next(t for t in TABLES if t.balances)

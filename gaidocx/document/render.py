@@ -288,7 +288,10 @@ def render_docx(report: Report, template: Path | str | None = None) -> bytes:
         tpl = _Template(io.BytesIO(data))
         tpl.init_docx()
     except (OSError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise TemplateProblem(f"无法打开 Word 模板“{source}”：它不是有效的 .docx 文件（{exc}）。") from exc
+        raise TemplateProblem(
+            f"无法打开 Word 模板“{source}”：它不是有效的 Word 文档（.docx）。"
+            "请用 gaidocx word-template 导出默认模板，在 Word 或 WPS 中修改后另存为 .docx。"
+        ) from exc
     try:
         tpl.render(context, jinja_env=_environment(autoescape=True), autoescape=True)
     except TemplateProblem:

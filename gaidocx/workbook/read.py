@@ -97,6 +97,10 @@ _WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _TEXT_PART = re.compile(r"xl/(?:worksheets/[^/]+\.xml|sharedStrings\.xml)", re.IGNORECASE)
 #: Old-format tables fit well inside this corner; a bounded scan cannot hang on a sparse sheet.
 _SCAN_ROWS, _SCAN_COLS = 500, 60
+#: The most characters an Excel cell holds.
+EXCEL_CELL_LIMIT = 32_767
+#: Digits beyond any count or amount (the checks' limit has 8): longer text is a slip, not a number.
+_LONGEST_NUMBER = 20
 #: Excel stores characters XML cannot hold as ``_x0007_``; openpyxl leaves the escape as text.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
@@ -549,7 +553,23 @@ class _Reader:
             inputs={key: self._figure(key, f) for key, f in FIELDS.items() if not f.is_total},
         )
         self._check_totals(report)
+        self._check_stray_text(info)
         return Reading(report, self.problems, frozenset(self.unreadable))
+
+    def _check_stray_text(self, info: Worksheet) -> None:
+        """Text typed where no entry is read (below the last row, in a gap) would silently vanish."""
+        read_rows = {coordinate_from_string(cell)[1] for _, _, cell in METADATA}
+        read_rows.update(row for block in TEXT_BLOCKS for row in block.rows)
+        column = column_index_from_string(TEXT_COLUMN)
+        for (cell,) in info.iter_rows(min_col=column, max_col=column, max_row=min(info.max_row, _SCAN_ROWS)):
+            if cell.value is not None and cell.row not in read_rows:
+                self.problems.append(
+                    error(
+                        f"这里有内容“{_brief(cell.value)}”，但这一行不是填写位置，内容不会进入报告。"
+                        f"请把它移到相应部分的段落行（{paragraph_label(0)}、{paragraph_label(1)}……）中，再删除这里的内容。",
+                        f"{INFO_SHEET}!{cell.coordinate}",
+                    )
+                )
 
     def _refuse(self, place: str, message: str) -> None:
         self.problems.append(error(message, place))
@@ -566,6 +586,9 @@ class _Reader:
         if not self._direct(cell, place, "文字"):
             return ""
         text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), _as_text(cell.value))
+        if len(text) > EXCEL_CELL_LIMIT:  # Excel itself never writes more; a crafted file might
+            self._refuse(place, f"有 {len(text)} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}：请分成几段，每段填一行。")
+            return ""
         cleaned = NOT_XML.sub("", text)
         if cleaned != text:
             removed = len(text) - len(cleaned)
@@ -679,6 +702,8 @@ def _to_number(value: object) -> tuple[Number | None, str]:
         return None, ""
     if plain in ERROR_CODES:
         return None, f"单元格是错误值 {plain}，请改为直接填写数字。"
+    if len(plain) > _LONGEST_NUMBER and plain[0].isdigit():
+        return None, f"数字过长（“{_brief(value)}”，{len(plain)} 位），请核对。"
     if _NUMBER.fullmatch(plain):
         number = Decimal(plain.replace(",", ""))
         return number, f"这里填的是文字“{value}”，已按数字 {number} 读取；建议改为直接输入数字。"
