@@ -59,9 +59,13 @@ class _Year(click.ParamType):
 
 
 class _Command(click.Command):
+    """Usage lines say [选项], not [OPTIONS]."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+
+
 _FORCE = click.option("--force", is_flag=True, help="目标文件已存在时覆盖它。")
 
 
