@@ -9,8 +9,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from gaidocx.core.form import FIELDS, TABLE_3, Kind
+from gaidocx.core.form import FORM_2021, Kind
 from gaidocx.core.report import Report, report_from_dict
+
+FIELDS = FORM_2021.fields
+TABLE_3 = FORM_2021.table("三")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "samples" / "cele-county-2024.json"

@@ -18,9 +18,16 @@ from gaidocx.core.checks import (
     paragraph_place,
     section_place,
 )
-from gaidocx.core.form import FIELDS, SECTIONS, TABLE_2, TABLE_3, TABLE_4, TABLES
+from gaidocx.core.form import FORM_2021
 from gaidocx.core.narrative import parse_paragraph, split_paragraphs
 from gaidocx.core.report import format_figure
+
+FIELDS = FORM_2021.fields
+SECTIONS = FORM_2021.sections
+TABLES = FORM_2021.tables
+TABLE_2 = FORM_2021.table("二")
+TABLE_3 = FORM_2021.table("三")
+TABLE_4 = FORM_2021.table("四")
 
 TODAY = datetime.date(2025, 1, 25)
 
@@ -255,3 +262,17 @@ def test_totals_too_wide_to_print_are_a_warning():
 def test_previous_report_without_a_year():
     (problem,) = check_report(sample_report(), previous=dataclasses.replace(sample_report(), year=None), today=TODAY)
     assert "没有填写年度" in problem.message
+
+
+def test_the_form_is_a_value_and_the_trial_form_has_one_other_handling_row():
+    from gaidocx.core.form import TRIAL_FORM_2019
+
+    trial_3 = TRIAL_FORM_2019.table("三")
+    assert trial_3.rows - trial_3.header_rows == 23
+    assert TABLE_3.rows - TABLE_3.header_rows == 25
+    other = [f.row_label for f in trial_3.fields if f.col_label == "自然人"][-4]
+    assert other == "三、本年度办理结果" or other.startswith("（六）其他处理")
+    assert [t.number for t in TRIAL_FORM_2019.tables] == ["三", "四"]
+    # every balance still holds on the trial layout: R1 + R2 = （七）总计 + 四
+    assert len(trial_3.balances) == 7
+    assert FORM_2021.table_of("t3.r25.c7") is TABLE_3

@@ -43,7 +43,7 @@ def w(name: str) -> str:
 
 def make_report(agency: str = AGENCY, **changes) -> Report:
     inputs = {}
-    for number, f in enumerate((f for table in form.TABLES for f in table.inputs), start=1001):
+    for number, f in enumerate((f for table in form.FORM_2021.tables for f in table.inputs), start=1001):
         inputs[f.key] = Decimal("12.3456") if f.kind is form.Kind.FEE else number
     narratives = {
         form.OPENING: form.opening_skeleton(2024),
@@ -194,9 +194,9 @@ def test_template_is_reproducible_and_a_real_document():
     assert build_word_template() == build_word_template()
     parts = template_parts()
     document = parts["word/document.xml"].decode()
-    for section in form.SECTIONS:
+    for section in form.FORM_2021.sections:
         assert section.title in document
-    for table in form.TABLES:
+    for table in form.FORM_2021.tables:
         for label in table.labels:
             assert label.text.split("）")[-1] in document  # a （三） prefix may be followed by a break
     created = etree.fromstring(parts["docProps/core.xml"]).find("{http://purl.org/dc/terms/}created")
@@ -224,9 +224,9 @@ def test_a_short_title_stays_on_one_line(template):
 
 def test_sections_in_order_with_their_tables(rendered):
     headings = [(i, text) for i, (kind, style, text) in enumerate(rendered.blocks()) if style == "Heading1"]
-    assert [text for _, text in headings] == [s.title for s in form.SECTIONS]
+    assert [text for _, text in headings] == [s.title for s in form.FORM_2021.sections]
     blocks = rendered.blocks()
-    for (index, _), section in zip(headings, form.SECTIONS):
+    for (index, _), section in zip(headings, form.FORM_2021.sections):
         assert (blocks[index + 1][0] == "tbl") == (section.table is not None)
     assert sum(kind == "tbl" for kind, _, _ in blocks) == 3
 
@@ -246,7 +246,7 @@ def test_signature_ends_the_document(rendered):
 
 def narrative(rendered: Rendered, number: str) -> list[etree._Element]:
     """The paragraphs between a section heading and the next heading (or the signature)."""
-    title = next(s.title for s in form.SECTIONS if s.number == number)
+    title = next(s.title for s in form.FORM_2021.sections if s.number == number)
     children = list(rendered.body)
     start = next(i for i, c in enumerate(children) if c.tag == w("p") and paragraph_text(c) == title) + 1
     out = []
@@ -424,18 +424,18 @@ def test_widths_fill_the_text_block_consistently(rendered, index):
 
 def test_every_accepted_figure_fits_on_one_line():
     # Table 四's 15 columns hold 6 digits, not all 8 the checks accept (they warn well before).
-    for table in form.TABLES:
+    for table in form.FORM_2021.tables:
         for f in table.fields:
-            assert figure_capacity(f) >= (6 if table is form.TABLE_4 else len(str(form.MAX_VALUE))), f.key
+            assert figure_capacity(f) >= (6 if table is form.FORM_2021.table("四") else len(str(form.MAX_VALUE))), f.key
 
 
 def test_table_four_figures_get_narrow_padding_and_labels_still_wrap_two_by_two(rendered):
     cells = grid(rendered.tables()[2])
-    for f in form.TABLE_4.fields:
+    for f in form.FORM_2021.table("四").fields:
         margins = cells[(f.row, f.col)].find("w:tcPr/w:tcMar", NS)
         padding = sum(int(margins.find(w(side), NS).get(w("w"))) for side in ("left", "right"))
         assert COLUMN_WIDTHS["四"][f.col] - padding >= 6 * TABLE_SIZE * 10 // 2, f.key  # 6 digits
-    for label in form.TABLE_4.labels:
+    for label in form.FORM_2021.table("四").labels:
         assert cells[(label.row, label.col)].find("w:tcPr/w:tcMar", NS) is None, label.text
     # 结果维持 wraps as 结果 / 维持: two 9 pt characters fit a label cell, three do not
     usable = min(COLUMN_WIDTHS["四"]) - 2 * TABLE_CELL_MARGIN
@@ -458,7 +458,7 @@ def test_header_rows_repeat_and_no_row_splits(rendered, index, header_rows):
 
 def test_every_figure_sits_in_its_cell(rendered, report):
     figures = report.figures()
-    for tbl, table in zip(rendered.tables(), form.TABLES):
+    for tbl, table in zip(rendered.tables(), form.FORM_2021.tables):
         cells = grid(tbl)
         for f in table.fields:
             assert cell_text(cells[(f.row, f.col)]) == format_figure(figures[f.key], f.kind), f.key
@@ -477,7 +477,7 @@ def test_figures_spot_checked_by_hand(rendered, report):
 
 
 def test_every_label_sits_in_its_cell(rendered):
-    for tbl, table in zip(rendered.tables(), form.TABLES):
+    for tbl, table in zip(rendered.tables(), form.FORM_2021.tables):
         cells = grid(tbl)
         for label in table.labels:
             assert cell_text(cells[(label.row, label.col)]).replace("\n", "") == label.text

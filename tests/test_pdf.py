@@ -33,7 +33,7 @@ SENTENCE = "围绕中心，服务大局，聚焦财政预决算、养老服务�
 
 def long_report() -> Report:
     inputs = {}
-    for number, f in enumerate((f for table in form.TABLES for f in table.inputs), start=1):
+    for number, f in enumerate((f for table in form.FORM_2021.tables for f in table.inputs), start=1):
         inputs[f.key] = Decimal("0.0123") if f.kind is form.Kind.FEE else number * 37
     inputs["t2.r1.c1"] = 99_999_999  # the largest figure the checks accept
     inputs["t3.r1.c1"] = 99_000_000  # 8 digits, and so is the row's total
@@ -164,7 +164,7 @@ def page_texts(pdf) -> list[str]:
 
 def test_no_table_row_is_split_across_pages(pdf):
     texts = page_texts(pdf)
-    for table in form.TABLES:
+    for table in form.FORM_2021.tables:
         for label in table.labels:
             pages = [i for i, text in enumerate(texts) if label.text in text]
             assert pages, f"表{table.number}: “{label.text}” is split or missing"
@@ -179,7 +179,7 @@ def test_no_figure_wraps(pdf, report):
     # under pdfplumber's default 3 pt tolerance, so words are split at 1 pt.
     words = {w["text"] for page in pdf.pages for w in page.extract_words(x_tolerance=1)}
     figures = report.figures()
-    for key, f in form.FIELDS.items():
+    for key, f in form.FORM_2021.fields.items():
         assert format_figure(figures[key], f.kind) in words, key  # whole, on one line
     if report.agency == AGENCY:
         wide = {"99999999", "99000000", str(figures["t3.r1.c7"]), "700000", "900000"}

@@ -18,11 +18,11 @@ from openpyxl.cell.cell import MergedCell
 from support import SAMPLE_WORKBOOK, sample_report, write_workbook
 
 from gaidocx.cli import cli
-from gaidocx.core.form import FIELDS, TABLE_3, TABLES, Kind
+from gaidocx.core.form import FORM_2021, Kind
 from gaidocx.core.narrative import split_paragraphs
 from gaidocx.document.render import render_docx
 from gaidocx.pipeline import check_workbook
-from gaidocx.workbook.layout import field_cell, table_of
+from gaidocx.workbook.layout import field_cell
 
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -33,6 +33,10 @@ typed_text = st.text(
     min_size=1,
     max_size=200,
 ).filter(lambda text: split_paragraphs(text))
+
+FIELDS = FORM_2021.fields
+TABLES = FORM_2021.tables
+TABLE_3 = FORM_2021.table("三")
 
 # Up to five digits: table 四's narrow cells hold that many on one line (a wider figure wraps).
 count = st.integers(min_value=0, max_value=99_999)
@@ -58,7 +62,7 @@ def consistent_figures(draw):
 def figure_cells(document) -> dict[str, str]:
     """Each field's text, read from the docx table cell at the field's official grid position."""
     tables = dict(zip((t.number for t in TABLES), document.tables))
-    return {key: tables[table_of(key).number].cell(f.row, f.col).text for key, f in FIELDS.items()}
+    return {key: tables[FORM_2021.table_of(key).number].cell(f.row, f.col).text for key, f in FIELDS.items()}
 
 
 @SETTINGS

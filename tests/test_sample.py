@@ -9,9 +9,11 @@ import pytest
 from docx.oxml.ns import qn
 from support import PUBLISHED_SAMPLE, SAMPLE_WORKBOOK
 
-from gaidocx.core.form import SECTIONS
+from gaidocx.core.form import FORM_2021
 from gaidocx.document.render import render_docx
 from gaidocx.pipeline import check_workbook
+
+SECTIONS = FORM_2021.sections
 
 _ASCII = str.maketrans("（）：，；", "():,;")
 

@@ -18,10 +18,12 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from gaidocx.core.form import FIELDS, MAX_VALUE, Kind
+from gaidocx.core.form import FORM_2021, MAX_VALUE, Kind
 from gaidocx.core.report import Report
 from gaidocx.workbook.build import build_template, fill_workbook, write_template
 from gaidocx.workbook.layout import TEMPLATE_VERSION, VERSION_LABEL, field_cell
+
+FIELDS = FORM_2021.fields
 
 
 @pytest.fixture(scope="module")

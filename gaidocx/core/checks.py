@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from gaidocx.core.form import (
     FEE_DECIMALS,
     FEE_REPORT_PHRASE,
-    FIELDS,
     FIRST_YEAR,
     FORMAT_NAME,
     MAX_VALUE,
-    NARRATIVE_SECTIONS,
     OPENING,
-    SECTIONS,
-    TABLES,
     TRIAL_FORMAT_FIRST_YEAR,
     TRIAL_FORMAT_NAME,
     YEAR_PLACEHOLDER,
@@ -86,7 +82,7 @@ def check_report(
     """
     today = today or datetime.date.today()
     problems = [*_check_metadata(report, today, reported), *_check_narratives(report)]
-    for key, f in FIELDS.items():
+    for key, f in report.form.fields.items():
         if not f.is_total and key not in reported:
             problems.extend(check_value(f, report.inputs.get(key)))
     problems.extend(_check_balances(report))
@@ -152,14 +148,15 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
 
 def _check_narratives(report: Report) -> list[Problem]:
     problems = []
-    for section in (OPENING, *(s.number for s in NARRATIVE_SECTIONS)):
+    narrative_sections = report.form.narrative_sections
+    for section in (OPENING, *(s.number for s in narrative_sections)):
         for index, entry in enumerate(report.narratives.get(section, ())):
             place = paragraph_place(section, index)
             if YEAR_PLACEHOLDER in entry:
                 problems.append(error(f"仍有未填写的占位符“{YEAR_PLACEHOLDER}”，请改为实际内容。", place))
             if section != OPENING and any(parse_paragraph(p).is_bare_heading for p in split_paragraphs(entry)):
                 problems.append(warning("这一段只有小标题，没有内容：请补充，或删除这一段。", place))
-    for section in NARRATIVE_SECTIONS:
+    for section in narrative_sections:
         place = section_place(section.number)
         paragraphs = report.paragraphs(section.number)
         if not paragraphs:
@@ -167,7 +164,7 @@ def _check_narratives(report: Report) -> list[Problem]:
                 problems.append(error(f"“{section.title}”不能为空（没有事项也要写明）。", place))
             else:
                 problems.append(warning(f"“{section.title}”没有内容。", place))
-    other = next(s for s in SECTIONS if s.required)
+    other = next(s for s in report.form.sections if s.required)
     paragraphs = report.paragraphs(other.number)
     if paragraphs and not any(FEE_REPORT_PHRASE in text for text in paragraphs):
         problems.append(
@@ -182,7 +179,8 @@ def _check_narratives(report: Report) -> list[Problem]:
 def _check_balances(report: Report) -> list[Problem]:
     figures = report.figures()
     problems = []
-    for table in TABLES:
+    fields = report.form.fields
+    for table in report.form.tables:
         for balance in table.balances:
             left = [figures[k] for k in balance.left]
             right = [figures[k] for k in balance.right]
@@ -192,7 +190,8 @@ def _check_balances(report: Report) -> list[Problem]:
                 problems.append(
                     error(
                         f"“{balance.column}”列不符合勾稽关系{balance.rule}："
-                        f"{_terms(balance.left)} = {_sum_text(left)}，{_terms(balance.right)} = {_sum_text(right)}。",
+                        f"{_terms(fields, balance.left)} = {_sum_text(left)}，"
+                        f"{_terms(fields, balance.right)} = {_sum_text(right)}。",
                         *balance.left,
                         *balance.right,
                     )
@@ -205,7 +204,7 @@ def _check_total_widths(report: Report) -> list[Problem]:
     figures = report.figures()
     return [
         warning(f"合计为 {figures[key]}，超过 {len(str(MAX_VALUE))} 位数字，在报告表格中会折行：请核对各项数字。", key)
-        for key, f in FIELDS.items()
+        for key, f in report.form.fields.items()
         if f.is_total and figures[key] is not None and figures[key] > MAX_VALUE
     ]
 
@@ -217,26 +216,27 @@ def _check_carry_over(report: Report, previous: Report) -> list[Problem]:
         return [warning(f"用于核对的上年填报表{found}，不是 {report.year - 1} 年度的，未核对上年结转数。", YEAR)]
     this_year = report.figures()
     last_year = previous.figures()
-    table = next(t for t in TABLES if t.balances)
+    fields = report.form.fields
+    table = next(t for t in report.form.tables if t.balances)
     problems = []
     for balance in table.balances:
         carried_in, carried_out = balance.left[1], balance.right[1]
-        if FIELDS[carried_in].is_total:
+        if fields[carried_in].is_total:
             continue  # follows from the other columns
         now, before = this_year[carried_in], last_year[carried_out]
         if now is not None and before is not None and now != before:
             problems.append(
                 warning(
-                    f"本年“{FIELDS[carried_in].row_label}”为 {now}，"
-                    f"与上年报告“{FIELDS[carried_out].row_label}”的 {before} 不一致。",
+                    f"本年“{fields[carried_in].row_label}”为 {now}，"
+                    f"与上年报告“{fields[carried_out].row_label}”的 {before} 不一致。",
                     carried_in,
                 )
             )
     return problems
 
 
-def _terms(keys: tuple[str, ...]) -> str:
-    return "＋".join(f"“{FIELDS[key].row_label}”" for key in keys)
+def _terms(fields: Mapping[str, Field], keys: tuple[str, ...]) -> str:
+    return "＋".join(f"“{fields[key].row_label}”" for key in keys)
 
 
 def _sum_text(values: list[Number | None]) -> str:

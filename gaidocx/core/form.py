@@ -13,7 +13,8 @@ Word document.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 FORMAT_NAME = "国办公开办函〔2021〕30号"
 FIRST_YEAR = 2021
@@ -225,7 +226,7 @@ _T3_RESULTS = (
 _T3_TOP = ("本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "本年度办理结果", "结转下年度继续办理")
 
 
-def _table_3() -> Table:
+def _table_3(results_spec: tuple[tuple[str, tuple[str, ...]], ...] = _T3_RESULTS) -> Table:
     header = 3
     label_cols = 3
     value_cols = (_T3_NATURAL, *_T3_LEGAL_KINDS, TOTAL)
@@ -255,7 +256,7 @@ def _table_3() -> Table:
             add_row(top_text)
             continue
         results_start = row
-        results = (*_T3_RESULTS, (TOTAL, ()))
+        results = (*results_spec, (TOTAL, ()))
         for sub_index, (name, items) in enumerate(results, start=1):
             sub_text = sub_number(sub_index) + name
             if not items:
@@ -272,7 +273,7 @@ def _table_3() -> Table:
     def key(body_row: int, col: int) -> str:
         return f"t3.r{body_row}.c{col}"
 
-    total_row = body.index(sub_number(len(_T3_RESULTS) + 1) + TOTAL) + 1
+    total_row = body.index(sub_number(len(results_spec) + 1) + TOTAL) + 1
     results_rows = range(3, total_row)
     total_col = len(value_cols)
     fields = []
@@ -328,12 +329,6 @@ def _table_4() -> Table:
     return Table("四", value_row + 1, width * (1 + len(_T4_SUITS)), value_row, tuple(labels), tuple(fields))
 
 
-TABLE_2 = _table_2()
-TABLE_3 = _table_3()
-TABLE_4 = _table_4()
-TABLES = (TABLE_2, TABLE_3, TABLE_4)
-FIELDS = {f.key: f for table in TABLES for f in table.fields}
-
 #: The key of the opening paragraph(s), stored beside the narrative sections.
 OPENING = "opening"
 OPENING_SKELETON = (
@@ -342,37 +337,90 @@ OPENING_SKELETON = (
 )
 YEAR_PLACEHOLDER = "____"
 
-SECTIONS = (
-    Section(
-        "一",
-        top_number(1) + "总体情况",
-        skeleton=tuple(
-            sub_number(i) + name + "。"
-            for i, name in enumerate(("主动公开", "依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障"), start=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One version of the official form, as a value: checks, layouts, builders and readers take it.
+
+    ``fields`` indexes every value cell of every table by key.
+    """
+
+    name: str  # the document that fixed it, e.g. 国办公开办函〔2021〕30号
+    first_year: int
+    sections: tuple[Section, ...]
+    #: phrases that only this form uses, for recognising a report written in it
+    markers: tuple[str, ...] = ()
+    fields: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", {f.key: f for t in self.tables for f in t.fields})
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(s.table for s in self.sections if s.table is not None)
+
+    @property
+    def narrative_sections(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.table is None)
+
+    @property
+    def inputs(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields.values() if not f.is_total)
+
+    def table(self, number: str) -> Table:
+        """The table of section ``number`` (二, 三 or 四)."""
+        return next(t for t in self.tables if t.number == number)
+
+    def table_of(self, key: str) -> Table:
+        return next(t for t in self.tables if key in {f.key for f in t.fields})
+
+
+def _sections(table_2: Table | None, table_3: Table) -> tuple[Section, ...]:
+    return (
+        Section(
+            "一",
+            top_number(1) + "总体情况",
+            skeleton=tuple(
+                sub_number(i) + name + "。"
+                for i, name in enumerate(("主动公开", "依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障"), start=1)
+            ),
         ),
-    ),
-    Section("二", top_number(2) + "主动公开政府信息情况", table=TABLE_2),
-    Section("三", top_number(3) + "收到和处理政府信息公开申请情况", table=TABLE_3),
-    Section("四", top_number(4) + "政府信息公开行政复议、行政诉讼情况", table=TABLE_4),
-    Section(
-        "五",
-        top_number(5) + "存在的主要问题及改进情况",
-        skeleton=(sub_number(1) + "存在的主要问题。", sub_number(2) + "改进情况。"),
-    ),
-    Section(
-        "六",
-        top_number(6) + "其他需要报告的事项",
-        skeleton=(
-            sub_number(1) + "信息处理费收取情况。依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），"
-            "本机关本年度发出收费通知0件，收费金额0元；实际收取信息处理费0元。",
-            sub_number(2) + "落实上级年度政务公开工作要点情况。",
-            sub_number(3) + "人大代表建议和政协提案办理结果公开情况。",
-            sub_number(4) + "年度政务公开工作创新情况。",
+        Section("二", top_number(2) + "主动公开政府信息情况", table=table_2),
+        Section("三", top_number(3) + "收到和处理政府信息公开申请情况", table=table_3),
+        Section("四", top_number(4) + "政府信息公开行政复议、行政诉讼情况", table=_table_4()),
+        Section(
+            "五",
+            top_number(5) + "存在的主要问题及改进情况",
+            skeleton=(sub_number(1) + "存在的主要问题。", sub_number(2) + "改进情况。"),
         ),
-        required=True,
-    ),
+        Section(
+            "六",
+            top_number(6) + "其他需要报告的事项",
+            skeleton=(
+                sub_number(1) + "信息处理费收取情况。依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），"
+                "本机关本年度发出收费通知0件，收费金额0元；实际收取信息处理费0元。",
+                sub_number(2) + "落实上级年度政务公开工作要点情况。",
+                sub_number(3) + "人大代表建议和政协提案办理结果公开情况。",
+                sub_number(4) + "年度政务公开工作创新情况。",
+            ),
+            required=True,
+        ),
+    )
+
+
+#: The form in force for report years 2021 onward.
+FORM_2021 = Form(FORMAT_NAME, FIRST_YEAR, _sections(_table_2(), _table_3()))
+
+#: As much of the 2019 trial form as recognising it needs: its table 三 has one （六）其他处理 row
+#: (23 body rows); its table 二 has no counterpart in the 2021 form and is left out.
+TRIAL_FORM_2019 = Form(
+    TRIAL_FORMAT_NAME,
+    TRIAL_FORMAT_FIRST_YEAR,
+    _sections(None, _table_3((*_T3_RESULTS[:-1], (_T3_RESULTS[-1][0], ())))),
+    markers=TRIAL_FORMAT_MARKERS,
 )
-NARRATIVE_SECTIONS = tuple(s for s in SECTIONS if s.table is None)
+
 #: Section 六 must report the information-processing fee (国办函〔2020〕109号).
 FEE_REPORT_PHRASE = "信息处理费"
 

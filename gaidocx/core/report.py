@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gaidocx.core.form import FIELDS, Kind
+from gaidocx.core.form import FORM_2021, Form, Kind
 from gaidocx.core.narrative import split_paragraphs
 
 Number = int | Decimal
@@ -30,20 +30,21 @@ class Report:
     narratives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: entered figures keyed by field key; totals are not stored here
     inputs: Mapping[str, Number | None] = field(default_factory=dict)
+    #: the form the figures are keyed by
+    form: Form = FORM_2021
 
     def figures(self) -> dict[str, Number | None]:
         """Every field's value, totals computed; ``None`` where something is missing."""
-        values: dict[str, Number | None] = {
-            key: self.inputs.get(key) for key, f in FIELDS.items() if not f.is_total
-        }
+        fields = self.form.fields
+        values: dict[str, Number | None] = {key: self.inputs.get(key) for key, f in fields.items() if not f.is_total}
 
         def value(key: str) -> Number | None:
             if key not in values:
-                parts = [value(part) for part in FIELDS[key].parts]
+                parts = [value(part) for part in fields[key].parts]
                 values[key] = None if any(p is None for p in parts) else sum(parts)
             return values[key]
 
-        for key in FIELDS:
+        for key in fields:
             value(key)
         return values
 
@@ -60,7 +61,7 @@ def format_figure(value: Number, kind: Kind) -> str:
 
 
 
-def report_from_dict(data: Mapping) -> Report:
+def report_from_dict(data: Mapping, form: Form = FORM_2021) -> Report:
     """A report from plain JSON-style data (how the shipped sample is stored)."""
     figures = data.get("figures", {})
     return Report(
@@ -69,10 +70,11 @@ def report_from_dict(data: Mapping) -> Report:
         signed_on=datetime.date.fromisoformat(data["signed_on"]) if data.get("signed_on") else None,
         narratives={place: tuple(entries) for place, entries in data.get("narratives", {}).items()},
         inputs={
-            key: None if figures.get(key) is None else _number(figures[key], FIELDS[key].kind)
-            for key, f in FIELDS.items()
+            key: None if figures.get(key) is None else _number(figures[key], f.kind)
+            for key, f in form.fields.items()
             if not f.is_total
         },
+        form=form,
     )
 
 

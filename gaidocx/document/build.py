@@ -40,8 +40,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from gaidocx.core import form
-from gaidocx.core.form import Field, Label, Table
+from gaidocx.core.form import FORM_2021, FORMAT_NAME, OPENING, TITLE_SUFFIX, Field, Form, Label, Table
 
 # ---------------------------------------------------------------- namespaces
 
@@ -145,8 +144,8 @@ TEMPLATE_DATE = "2021-09-26T00:00:00Z"
 _ZIP_DATE = (2021, 9, 26, 0, 0, 0)
 
 NARRATIVE_CONTEXT = {
-    form.OPENING: "opening",
-    **{section.number: f"section{index}" for index, section in enumerate(form.SECTIONS, start=1) if section.table is None},
+    OPENING: "opening",
+    **{section.number: f"section{index}" for index, section in enumerate(FORM_2021.sections, start=1) if section.table is None},
 }
 
 
@@ -516,13 +515,13 @@ DIGIT_WIDTH = TABLE_SIZE * 10 // 2
 
 def figure_margin(table: Table) -> int:
     """Left/right padding of the table's value cells."""
-    return TABLE_FOUR_FIGURE_MARGIN if table is form.TABLE_4 else TABLE_CELL_MARGIN
+    return TABLE_FOUR_FIGURE_MARGIN if table.number == "四" else TABLE_CELL_MARGIN
 
 
-def figure_capacity(f: Field) -> int:
+def figure_capacity(f: Field, form: Form = FORM_2021) -> int:
     """How many digits fit on one line in the field's cell of the shipped template
     (tables 二 and 三: at least 8, every figure the checks accept; table 四: 6)."""
-    table = next(t for t in form.TABLES if f in t.fields)
+    table = form.table_of(f.key)
     widths = COLUMN_WIDTHS[table.number]
     return (sum(widths[f.col : f.col + f.colspan]) - 2 * figure_margin(table)) // DIGIT_WIDTH
 
@@ -535,7 +534,7 @@ def field_tag(f: Field) -> str:
 def _label_style(table: Table, label: Label) -> str:
     """Table 三's long body labels read better left-aligned; its tall 三、 column stays centred."""
     tall_first_column = label.col == 0 and label.rowspan > 1
-    if table is form.TABLE_3 and label.row >= table.header_rows and not tall_first_column:
+    if table.number == "三" and label.row >= table.header_rows and not tall_first_column:
         return TABLE_TEXT_LEFT
     return TABLE_TEXT
 
@@ -697,12 +696,12 @@ def _section_properties() -> etree._Element:
     )
 
 
-def _document_xml() -> bytes:
+def _document_xml(form: Form) -> bytes:
     body = E("body")
     body.extend(_narrative_macro())
     body.append(_text_para(TITLE, "{{ title }}"))
-    body.append(_narrative_call(form.OPENING))
-    for section in form.SECTIONS:
+    body.append(_narrative_call(OPENING))
+    for section in form.sections:
         body.append(_text_para(HEADINGS[0], section.title))
         if section.table is not None:
             body.append(_table(section.table))
@@ -833,10 +832,10 @@ def _core_xml() -> bytes:
         nsmap={"cp": CP_NS, "dc": DC_NS, "dcterms": DCTERMS_NS, "xsi": XSI_NS},
     )
     # The document's name as the form spells it; a rendered report gets its full title instead.
-    name = form.TITLE_SUFFIX.removeprefix("年")
+    name = TITLE_SUFFIX.removeprefix("年")
     for ns, tag, text in (
         (DC_NS, "title", name),
-        (DC_NS, "subject", f"{name}（{form.FORMAT_NAME}）"),
+        (DC_NS, "subject", f"{name}（{FORMAT_NAME}）"),
         (DC_NS, "creator", "gaidocx"),
         (CP_NS, "lastModifiedBy", "gaidocx"),
         (DC_NS, "language", "zh-CN"),
@@ -857,7 +856,7 @@ def _app_xml() -> bytes:
     return _xml(root)
 
 
-def template_parts() -> dict[str, bytes]:
+def template_parts(form: Form = FORM_2021) -> dict[str, bytes]:
     """Every part of the template package by zip member name, in package order."""
     return {
         "[Content_Types].xml": _content_types_xml(),
@@ -870,7 +869,7 @@ def template_parts() -> dict[str, bytes]:
         ),
         "docProps/core.xml": _core_xml(),
         "docProps/app.xml": _app_xml(),
-        "word/document.xml": _document_xml(),
+        "word/document.xml": _document_xml(form),
         "word/_rels/document.xml.rels": _relationships(
             (
                 ("rIdStyles", _REL + "styles", "styles.xml"),
@@ -888,11 +887,11 @@ def template_parts() -> dict[str, bytes]:
     }
 
 
-def build_word_template() -> bytes:
-    """The complete template package (.docx), byte-for-byte reproducible."""
+def build_word_template(form: Form = FORM_2021) -> bytes:
+    """The complete template package (.docx) for ``form``, byte-for-byte reproducible."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in template_parts().items():
+        for name, data in template_parts(form).items():
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -137,7 +137,7 @@ def build_context(report: Report) -> dict[str, Any]:
     figures = report.figures()
     blank = [key for key, value in figures.items() if value is None]
     if blank:
-        shown = "、".join(form.FIELDS[key].labels for key in blank[:3])
+        shown = "、".join(report.form.fields[key].labels for key in blank[:3])
         more = f"等 {len(blank)} 个数字" if len(blank) > 3 else ""
         missing.append(f"表格数字（{shown}{more}）")
     if missing:
@@ -150,13 +150,13 @@ def build_context(report: Report) -> dict[str, Any]:
         "agency": literal(report.agency),
         "date": literal(form.chinese_date(signed.year, signed.month, signed.day)),
     }
-    last_section = next(s.number for s in reversed(form.SECTIONS) if s.table is None)
+    last_section = next(s.number for s in reversed(report.form.sections) if s.table is None)
     for section, name in NARRATIVE_CONTEXT.items():
         texts = report.paragraphs(section)
         last = len(texts) - 1 if section == last_section else -1
         context[name] = [_paragraph(text, keep=index == last) for index, text in enumerate(texts)]
     context.update(
-        _nest({key: literal(format_figure(value, form.FIELDS[key].kind)) for key, value in figures.items()})
+        _nest({key: literal(format_figure(value, report.form.fields[key].kind)) for key, value in figures.items()})
     )
     return context
 

@@ -26,11 +26,11 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from gaidocx.core import form
 from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR
-from gaidocx.core.form import FIELDS, FIRST_YEAR, MAX_VALUE, NARRATIVE_SECTIONS, OPENING, TABLES, Kind, Table
+from gaidocx.core.form import FIRST_YEAR, FORMAT_NAME, MAX_VALUE, OPENING, TITLE_SUFFIX, YEAR_PLACEHOLDER, Kind, Table, opening_skeleton
 from gaidocx.core.report import Report
 from gaidocx.workbook.layout import (
+    FORM,
     GUIDE_SHEET,
     INFO_SHEET,
     LABEL_COLUMN,
@@ -79,7 +79,7 @@ def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
     wb.remove(wb.active)
     _guide(wb.create_sheet(GUIDE_SHEET))
     _info(wb.create_sheet(INFO_SHEET), agency, year)
-    for table in TABLES:
+    for table in FORM.tables:
         _table(wb.create_sheet(sheet_name(table)), table)
     for ws in wb.worksheets:
         # No password: protection only prevents accidents (see the guide sheet).
@@ -122,7 +122,7 @@ def fill_workbook(workbook: Workbook, report: Report) -> None:
             raise ValueError(f"{block.place}: {len(entries)} entries, the template has {block.capacity} rows")
         for index, row in enumerate(block.rows):
             _set(info[f"{TEXT_COLUMN}{row}"], entries[index] if index < len(entries) else None)
-    for key, f in FIELDS.items():
+    for key, f in FORM.fields.items():
         if not f.is_total:
             sheet, cell = field_cell(key)
             workbook[sheet][cell] = report.inputs.get(key)
@@ -140,7 +140,7 @@ def _set(cell, value) -> None:
 
 def _guide(ws: Worksheet) -> None:
     _widths(ws, _GUIDE_WIDTHS)
-    _title(ws, 1, f"{form.TITLE_SUFFIX.removeprefix('年')}填报说明（{form.FORMAT_NAME}格式）", 2)
+    _title(ws, 1, f"{TITLE_SUFFIX.removeprefix('年')}填报说明（{FORMAT_NAME}格式）", 2)
     ws[f"{LABEL_COLUMN}{ws[VERSION_CELL].row}"] = VERSION_LABEL
     ws[VERSION_CELL] = TEMPLATE_VERSION
     row = 4
@@ -158,10 +158,10 @@ def _guide(ws: Worksheet) -> None:
 
 def _guide_items() -> Iterable[tuple[str, str, PatternFill | None]]:
     """(heading, text, sample fill) rows of the guide: what to fill and how it is read."""
-    tables = "、".join(f"“{sheet_name(t)}”" for t in TABLES)
+    tables = "、".join(f"“{sheet_name(t)}”" for t in FORM.tables)
     yield "填写什么", (
         f"依次填写“{INFO_SHEET}”和{tables}工作表。“{INFO_SHEET}”填机关名称、年度、成文日期和报告的文字部分；"
-        f"{tables}分别对应报告第二、三、四部分的表格，格式与{form.FORMAT_NAME}规定的表格一致。"
+        f"{tables}分别对应报告第二、三、四部分的表格，格式与{FORMAT_NAME}规定的表格一致。"
     ), None
     yield "浅黄色", "需要填写的单元格。", _INPUT_FILL
     yield "灰色", "自动计算的合计（公式），已锁定，不需要也不能修改。", _TOTAL_FILL
@@ -169,9 +169,9 @@ def _guide_items() -> Iterable[tuple[str, str, PatternFill | None]]:
         "只填数字，不要带单位：单位已写在表头中，收费金额的单位是万元（1 元 = 0.0001 万元，可填小数）；件数只能填整数。"
         "空白不等于 0：模板已预先填好 0，没有发生的事项保持 0 即可；单元格空着会被视为漏填。"
     ), None
-    for table in TABLES:
+    for table in FORM.tables:
         rules = [
-            f"{b.rule.strip('（）')}（第三项按“{FIELDS[b.right[0]].row_label}”计）。"
+            f"{b.rule.strip('（）')}（第三项按“{FORM.fields[b.right[0]].row_label}”计）。"
             f"每一列都要满足，可在表格下方的“{CHECK_LABEL}”行核对"
             for b in table.balances
         ][:1]
@@ -180,9 +180,9 @@ def _guide_items() -> Iterable[tuple[str, str, PatternFill | None]]:
             yield f"勾稽关系（{sheet_name(table)}）", "\n".join(rules), None
     yield "文字部分", (
         f"“{INFO_SHEET}”中每个浅黄色的文字单元格是一段，按从上到下的顺序排入报告，空着的行不出现在报告中。"
-        f"在单元格内按 Alt+Enter 换行，也会另起一段。以“{NARRATIVE_SECTIONS[0].skeleton[0]}”这样的编号和句号开头的段落，"
+        f"在单元格内按 Alt+Enter 换行，也会另起一段。以“{FORM.narrative_sections[0].skeleton[0]}”这样的编号和句号开头的段落，"
         "开头部分排成小标题，后面的文字接在同一段中。预填的小标题可以修改或删除；"
-        f"“{form.YEAR_PLACEHOLDER}”处请改为实际年度。"
+        f"“{YEAR_PLACEHOLDER}”处请改为实际年度。"
     ), None
     yield "工作表保护", (
         "各工作表设置了保护（没有密码），只是为了防止误删公式和表头。请不要插入或删除行、列，不要改工作表名称，"
@@ -197,7 +197,7 @@ def _total_rules(table: Table) -> list[str]:
     """Each kind of total once, in the form's own words: ``“总计”＝自然人＋…``."""
     rules: list[str] = []
     for total in table.totals:
-        parts = [FIELDS[p] for p in total.parts]
+        parts = [FORM.fields[p] for p in total.parts]
         if all(p.row == total.row for p in parts):
             rule = f"“{total.col_label}”＝" + "＋".join(p.col_label for p in parts)
         else:
@@ -239,14 +239,14 @@ def _info(ws: Worksheet, agency: str, year: int | None) -> None:
 
 def _prefill(place: str, year: int | None) -> tuple[str, ...]:
     if place == OPENING:
-        return form.opening_skeleton(year)
-    return next(s.skeleton for s in NARRATIVE_SECTIONS if s.number == place)
+        return opening_skeleton(year)
+    return next(s.skeleton for s in FORM.narrative_sections if s.number == place)
 
 
 def _table(ws: Worksheet, table: Table) -> None:
     widths = _TABLE_WIDTHS[table.number]
     _widths(ws, widths)
-    section = next(s for s in form.SECTIONS if s.table is table)
+    section = next(s for s in FORM.sections if s.table is table)
     _title(ws, 1, section.title, table.columns)
     kinds = {f.kind for f in table.inputs}
     hint = "浅黄色单元格填写数字，没有发生的填 0，不要带单位。"
@@ -298,7 +298,7 @@ def _balance_row(ws: Worksheet, table: Table, row: int) -> int:
     _label(ws.cell(row, 1), CHECK_LABEL)
     for balance in table.balances:
         left, right = ("+".join(field_cell(k)[1] for k in side) for side in (balance.left, balance.right))
-        col = FIELDS[balance.left[0]].col + 1
+        col = FORM.fields[balance.left[0]].col + 1
         cell = ws.cell(row, col, f'=IF({left}={right},"{BALANCED}","{UNBALANCED}")')
         cell.alignment, cell.border, cell.font = _CENTRE, _BOX, Font(name=_FONT, bold=True)
     ws.conditional_formatting.add(

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, paragraph_place, section_place
-from gaidocx.core.form import FIELDS, NARRATIVE_SECTIONS, OPENING, TABLES, Table
+from gaidocx.core.form import FORM_2021, Form, OPENING, Table
+
+#: The form this workbook lays out: one sheet per table of it, one text block per narrative section.
+FORM = FORM_2021
 
 #: Bumped whenever the workbook layout changes; the reader refuses other versions.
 TEMPLATE_VERSION = "gaidocx-2021.1"
@@ -50,16 +53,17 @@ OPENING_HEADING = "开头段落（标题之后、“一、总体情况”之前�
 _CAPACITIES = {OPENING: 6, "一": 40, "五": 20, "六": 20}
 
 
-def _text_blocks() -> tuple[TextBlock, ...]:
+def text_blocks(form: Form = FORM_2021) -> tuple[TextBlock, ...]:
+    """The rows of the opening and of each narrative section on the 基本信息 sheet."""
     blocks = []
     row = 7
-    for place, heading in ((OPENING, OPENING_HEADING), *((s.number, s.title) for s in NARRATIVE_SECTIONS)):
+    for place, heading in ((OPENING, OPENING_HEADING), *((s.number, s.title) for s in form.narrative_sections)):
         blocks.append(TextBlock(place, heading, row, _CAPACITIES[place]))
         row += _CAPACITIES[place] + 2
     return tuple(blocks)
 
 
-TEXT_BLOCKS = _text_blocks()
+TEXT_BLOCKS = text_blocks()
 
 
 def paragraph_label(index: int) -> str:
@@ -85,21 +89,17 @@ def grid_cell(row: int, col: int) -> str:
     return f"{column_letter(col + 1)}{TABLE_TOP_ROW + row}"
 
 
-def table_of(key: str) -> Table:
-    return next(t for t in TABLES if key in {f.key for f in t.fields})
-
-
-def field_cell(key: str) -> tuple[str, str]:
+def field_cell(key: str, form: Form = FORM_2021) -> tuple[str, str]:
     """(sheet, cell) of a value field."""
-    f = FIELDS[key]
-    return sheet_name(table_of(key)), grid_cell(f.row, f.col)
+    f = form.fields[key]
+    return sheet_name(form.table_of(key)), grid_cell(f.row, f.col)
 
 
-def describe(place: str) -> str:
+def describe(place: str, form: Form = FORM_2021) -> str:
     """A place as the user finds it: ``表三!D7（一、本年新收政府信息公开申请数量 × 自然人）``."""
-    if place in FIELDS:
-        sheet, cell = field_cell(place)
-        return f"{sheet}!{cell}（{FIELDS[place].labels}）"
+    if place in form.fields:
+        sheet, cell = field_cell(place, form)
+        return f"{sheet}!{cell}（{form.fields[place].labels}）"
     for meta_place, label, cell in METADATA:
         if place == meta_place:
             return f"{INFO_SHEET}!{cell}（{label}）"
@@ -114,8 +114,8 @@ def describe(place: str) -> str:
     return place
 
 
-def total_formula(key: str) -> str:
+def total_formula(key: str, form: Form = FORM_2021) -> str:
     """The formula of a total cell: a SUM over its parts, which always form one row or column run."""
-    f = FIELDS[key]
-    cells = [field_cell(part)[1] for part in f.parts]
+    f = form.fields[key]
+    cells = [field_cell(part, form)[1] for part in f.parts]
     return f"=SUM({cells[0]}:{cells[-1]})"

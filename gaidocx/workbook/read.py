@@ -34,9 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
-    FIELDS,
     FORMAT_NAME,
-    TABLES,
     TRIAL_FORMAT_MARKERS,
     TRIAL_FORMAT_NAME,
     Field,
@@ -46,6 +44,7 @@ from gaidocx.core.form import (
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.core.report import Number, Report, format_figure
 from gaidocx.workbook.layout import (
+    FORM,
     GUIDE_SHEET,
     INFO_SHEET,
     LABEL_COLUMN,
@@ -87,7 +86,7 @@ MAX_SETTINGS = 10_000
 MAX_ELEMENTS = 300_000
 _EXCEL_ROWS, _EXCEL_COLS = 1_048_576, 16_384
 
-SHEETS = (GUIDE_SHEET, INFO_SHEET, *(sheet_name(t) for t in TABLES))
+SHEETS = (GUIDE_SHEET, INFO_SHEET, *(sheet_name(t) for t in FORM.tables))
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ZIP_MAGIC = b"PK\x03\x04"
 _XML_MEMBER = (".xml", ".rels", ".vml")
@@ -513,7 +512,7 @@ def _trial_marker(wb: Workbook) -> str | None:
 
 def _fixed_labels():
     """(sheet, cell, text) of every locked label: if one moved, every position after it is wrong."""
-    for table in TABLES:
+    for table in FORM.tables:
         for label in table.labels:
             yield sheet_name(table), grid_cell(label.row, label.col), label.text
     for _, label, cell in METADATA:
@@ -550,7 +549,7 @@ class _Reader:
                 )
                 for block in TEXT_BLOCKS
             },
-            inputs={key: self._figure(key, f) for key, f in FIELDS.items() if not f.is_total},
+            inputs={key: self._figure(key, f) for key, f in FORM.fields.items() if not f.is_total},
         )
         self._check_totals(report)
         self._check_stray_text(info)
@@ -649,7 +648,7 @@ class _Reader:
     def _check_totals(self, report: Report) -> None:
         """Totals are recomputed in Python; the file's formulas and cached results are only cross-checked."""
         figures = report.figures()
-        for key, f in FIELDS.items():
+        for key, f in FORM.fields.items():
             if not f.is_total:
                 continue
             sheet, cell = field_cell(key)
