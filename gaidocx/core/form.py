@@ -33,6 +33,12 @@ TRIAL_FORMAT_MARKERS = (
     "上一年项目数量",
 )
 
+#: 报告类型: an agency's own report (due 31 January) or the whole-area report of a people's
+#: government, whose tables sum its departments' (due 31 March).
+OWN_REPORT = "本机关"
+AREA_REPORT = "本行政区域"
+REPORT_KINDS = (OWN_REPORT, AREA_REPORT)
+
 TOTAL = "总计"
 CONTENT = "信息内容"
 DECISIONS = "本年处理决定数量"

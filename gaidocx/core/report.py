@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gaidocx.core.form import FORM_2021, Form, Kind
+from gaidocx.core.form import FORM_2021, OWN_REPORT, Form, Kind
 from gaidocx.core.narrative import split_paragraphs
 
 Number = int | Decimal
@@ -30,6 +30,8 @@ class Report:
     narratives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: entered figures keyed by field key; totals are not stored here
     inputs: Mapping[str, Number | None] = field(default_factory=dict)
+    #: 报告类型: OWN_REPORT or AREA_REPORT (form.REPORT_KINDS)
+    kind: str = OWN_REPORT
     #: the form the figures are keyed by
     form: Form = FORM_2021
 
@@ -66,6 +68,7 @@ def report_from_dict(data: Mapping, form: Form = FORM_2021) -> Report:
     figures = data.get("figures", {})
     return Report(
         agency=data.get("agency", ""),
+        kind=data.get("kind", OWN_REPORT),
         year=data.get("year"),
         signed_on=datetime.date.fromisoformat(data["signed_on"]) if data.get("signed_on") else None,
         narratives={place: tuple(entries) for place, entries in data.get("narratives", {}).items()},
