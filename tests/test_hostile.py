@@ -151,7 +151,7 @@ CASES = [
     ("foreign workbook", other_file("foreign"), FILE_PROBLEM, ["不是 gaidocx 填报表"]),
     ("2019 trial format", other_file("trial"), FILE_PROBLEM, ["2019 年试行格式", "本年新制作数量"]),
     ("other template version", filled(set_cells(**{f"填报说明_{VERSION_CELL}": "gaidocx-2020.1"})), FILE_PROBLEM,
-     ["gaidocx-2020.1", "gaidocx-2021.1"]),
+     ["gaidocx-2020.1", "gaidocx-2021.2"]),
     ("sheet deleted", filled(delete_sheet("表三")), FILE_PROBLEM, ["找不到工作表“表三”"]),
     ("sheet renamed", filled(rename_sheet("表四", "Sheet5")), FILE_PROBLEM, ["表四", "Sheet5"]),
     ("guide sheet deleted", filled(delete_sheet("填报说明")), FILE_PROBLEM, ["填报说明"]),

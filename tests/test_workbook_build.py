@@ -202,7 +202,7 @@ def test_input_validations_really_refuse_bad_typing(template):
 
 def test_validation_texts_fit_excel_limits(template):
     validations = [dv for ws in template.worksheets for dv in ws.data_validations.dataValidation]
-    assert len(validations) == 2 + 2 + 1 + 1  # 年度, 成文日期, 表二 ×2, 表三, 表四
+    assert len(validations) == 3 + 2 + 1 + 1  # 年度, 成文日期, 报告类型, 表二 ×2, 表三, 表四
     for dv in validations:
         assert dv.showErrorMessage is True and dv.errorStyle == "stop"
         assert dv.errorTitle and len(dv.errorTitle) <= 32

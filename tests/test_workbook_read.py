@@ -447,7 +447,7 @@ def test_moved_rows_or_columns(make, edit, named):
 
 def test_column_inserted_in_the_info_sheet_quotes_a_paragraph_briefly(make):
     def edit(wb):
-        for cell in ("B3", "B4", "B5"):
+        for cell in ("B3", "B4", "B5", "B6"):
             wb["基本信息"][cell] = None
         wb["基本信息"].insert_cols(2)
 
@@ -707,3 +707,23 @@ def test_stale_cached_total(libreoffice_saved, tmp_path):
 
 def _sheet_with(archive: zipfile.ZipFile, text: bytes) -> str:
     return next(n for n in archive.namelist() if n.startswith("xl/worksheets/") and text in archive.read(n))
+
+
+def test_report_kind_is_read_and_a_version_2021_1_workbook_without_it_reads_as_own_report(tmp_path):
+    from gaidocx.core.form import AREA_REPORT, OWN_REPORT
+    from gaidocx.workbook.layout import GUIDE_SHEET, VERSION_CELL
+
+    wb = build_template(agency="某县人民政府", year=2024)
+    wb["基本信息"]["B6"] = AREA_REPORT
+    path = tmp_path / "区域.xlsx"
+    wb.save(path)
+    assert read_workbook(path).report.kind == AREA_REPORT
+    wb["基本信息"]["B6"] = "全县"
+    wb.save(path)
+    reading = read_workbook(path)
+    assert reading.report.kind == OWN_REPORT and "kind" in reading.unreadable
+    assert any("报告类型" in p.message for p in reading.problems)
+    wb["基本信息"]["B6"] = None
+    wb[GUIDE_SHEET][VERSION_CELL] = "gaidocx-2021.1"
+    wb.save(path)
+    assert read_workbook(path).report.kind == OWN_REPORT

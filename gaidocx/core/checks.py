@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from gaidocx.core.form import (
     FEE_DECIMALS,
+    AREA_REPORT,
     FEE_REPORT_PHRASE,
     FIRST_YEAR,
     FORMAT_NAME,
@@ -32,6 +33,7 @@ from gaidocx.core.report import Number, Report
 AGENCY = "agency"
 YEAR = "year"
 SIGNED_ON = "signed_on"
+REPORT_KIND = "kind"
 
 
 def section_place(number: str) -> str:
@@ -139,10 +141,16 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
     elif year_is_valid:
         if report.signed_on <= datetime.date(year, 12, 31):
             problems.append(error(f"成文日期应在报告年度（{year}年）结束之后。", SIGNED_ON))
-        elif report.signed_on > datetime.date(year + 1, 1, 31):
-            problems.append(
-                warning(f"成文日期晚于 {year + 1}年1月31日：《条例》要求每年1月31日前公布上一年度报告。", SIGNED_ON)
-            )
+        else:
+            due_month, due_day = (3, 31) if report.kind == AREA_REPORT else (1, 31)
+            if report.signed_on > datetime.date(year + 1, due_month, due_day):
+                problems.append(
+                    warning(
+                        f"成文日期晚于 {year + 1}年{due_month}月{due_day}日：《条例》要求每年{due_month}月{due_day}日前"
+                        f"公布上一年度{'本行政区域的' if report.kind == AREA_REPORT else ''}报告。",
+                        SIGNED_ON,
+                    )
+                )
     return problems
 
 

@@ -26,8 +26,8 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR
-from gaidocx.core.form import FIRST_YEAR, FORMAT_NAME, MAX_VALUE, OPENING, TITLE_SUFFIX, YEAR_PLACEHOLDER, Kind, Table, opening_skeleton
+from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR
+from gaidocx.core.form import AREA_REPORT, OWN_REPORT, REPORT_KINDS, FIRST_YEAR, FORMAT_NAME, MAX_VALUE, OPENING, TITLE_SUFFIX, YEAR_PLACEHOLDER, Kind, Table, opening_skeleton
 from gaidocx.core.report import Report
 from gaidocx.workbook.layout import (
     FORM,
@@ -113,7 +113,7 @@ def save_reproducibly(workbook: Workbook, path: str | PathLike[str]) -> None:
 def fill_workbook(workbook: Workbook, report: Report) -> None:
     """Write ``report``'s entries into a built template; totals keep their formulas."""
     info = workbook[INFO_SHEET]
-    values = {AGENCY: report.agency or None, YEAR: report.year, SIGNED_ON: report.signed_on}
+    values = {AGENCY: report.agency or None, YEAR: report.year, SIGNED_ON: report.signed_on, REPORT_KIND: report.kind}
     for place, _, cell in METADATA:
         _set(info[cell], values[place])
     for block in TEXT_BLOCKS:
@@ -211,7 +211,7 @@ def _info(ws: Worksheet, agency: str, year: int | None) -> None:
     _widths(ws, _INFO_WIDTHS)
     _title(ws, 1, f"{INFO_SHEET}和报告文字", 2)
     _hint(ws, 2, "浅黄色单元格需要填写；文字部分每个单元格填一段，单元格内按 Alt+Enter 换行也会另起一段。", 2)
-    values = {AGENCY: agency or None, YEAR: year, SIGNED_ON: None}
+    values = {AGENCY: agency or None, YEAR: year, SIGNED_ON: None, REPORT_KIND: OWN_REPORT}
     for place, label, cell in METADATA:
         _label(ws[f"{LABEL_COLUMN}{ws[cell].row}"], label)
         _input(ws[cell], values[place])
@@ -222,6 +222,19 @@ def _info(ws: Worksheet, agency: str, year: int | None) -> None:
     ws[cells[SIGNED_ON]].number_format = DATE_FORMAT
     first, last = (int(to_excel(datetime.date(year, 1, 1))) for year in (FIRST_YEAR + 1, LAST_YEAR + 2))
     _validate(ws, [cells[SIGNED_ON]], "date", first, last, "成文日期", "请填写日期，如 2025年1月23日，也可以写成 2025-1-23。")
+    kinds = DataValidation(
+        type="list",
+        formula1=f'"{",".join(REPORT_KINDS)}"',
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="报告类型",
+        error=f"请从下拉列表中选择：{'或'.join(REPORT_KINDS)}。",
+        promptTitle="报告类型",
+        prompt=f"{OWN_REPORT}：本机关的年度报告（1月31日前公布）；{AREA_REPORT}：县级以上人民政府汇总本行政区域的年度报告（3月31日前公布）。",
+        showInputMessage=True,
+    )
+    ws.add_data_validation(kinds)
+    kinds.add(cells[REPORT_KIND])
     for block in TEXT_BLOCKS:
         header = ws[f"{LABEL_COLUMN}{block.header_row}"]
         ws.merge_cells(f"{LABEL_COLUMN}{block.header_row}:{TEXT_COLUMN}{block.header_row}")

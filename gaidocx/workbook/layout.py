@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, paragraph_place, section_place
+from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, paragraph_place, section_place
 from gaidocx.core.form import FORM_2021, Form, OPENING, Table
 
 #: The form this workbook lays out: one sheet per table of it, one text block per narrative section.
 FORM = FORM_2021
 
 #: Bumped whenever the workbook layout changes; the reader refuses other versions.
-TEMPLATE_VERSION = "gaidocx-2021.1"
+TEMPLATE_VERSION = "gaidocx-2021.2"
+#: Earlier versions the reader still accepts: 2021.1 lacks only the 报告类型 row (read as 本机关).
+READABLE_VERSIONS = ("gaidocx-2021.1", TEMPLATE_VERSION)
 
 GUIDE_SHEET = "填报说明"
 VERSION_LABEL = "模板版本"
@@ -28,6 +30,7 @@ METADATA = (
     (AGENCY, "机关名称", "B3"),
     (YEAR, "年度", "B4"),
     (SIGNED_ON, "成文日期", "B5"),
+    (REPORT_KIND, "报告类型", "B6"),
 )
 TEXT_COLUMN = "B"
 LABEL_COLUMN = "A"

@@ -32,9 +32,11 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from gaidocx.core.checks import AGENCY, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
+from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
     FORMAT_NAME,
+    OWN_REPORT,
+    REPORT_KINDS,
     TRIAL_FORMAT_MARKERS,
     TRIAL_FORMAT_NAME,
     Field,
@@ -49,6 +51,7 @@ from gaidocx.workbook.layout import (
     INFO_SHEET,
     LABEL_COLUMN,
     METADATA,
+    READABLE_VERSIONS,
     TEMPLATE_VERSION,
     TEXT_BLOCKS,
     TEXT_COLUMN,
@@ -447,7 +450,7 @@ def _check_template(wb: Workbook, name: str) -> None:
     """The reader reads by position, so the file must be this template, with nothing moved."""
     version = wb[GUIDE_SHEET][VERSION_CELL].value if GUIDE_SHEET in wb.sheetnames else None
     missing = [sheet for sheet in SHEETS if sheet not in wb.sheetnames]
-    if version != TEMPLATE_VERSION:
+    if version not in READABLE_VERSIONS:
         marker = _trial_marker(wb)
         if marker:
             raise WorkbookError(
@@ -542,6 +545,7 @@ class _Reader:
             agency=self._text(cells[AGENCY], AGENCY).strip(),
             year=self._year(cells[YEAR]),
             signed_on=self._date(cells[SIGNED_ON]),
+            kind=self._kind(cells[REPORT_KIND]),
             narratives={
                 block.place: tuple(
                     self._text(info[f"{TEXT_COLUMN}{row}"], paragraph_place(block.place, index))
@@ -593,6 +597,16 @@ class _Reader:
             removed = len(text) - len(cleaned)
             self.problems.append(warning(f"含有 {removed} 个不可见的控制字符（可能是从别处复制来的），已删除。", place))
         return cleaned
+
+    def _kind(self, cell: Cell) -> str:
+        """报告类型; blank (and workbooks of version 2021.1, which lack the row) mean 本机关."""
+        text = self._text(cell, REPORT_KIND).strip()
+        if not text:
+            return OWN_REPORT
+        if text not in REPORT_KINDS:
+            self._refuse(REPORT_KIND, f"报告类型应为“{'”或“'.join(REPORT_KINDS)}”（现为“{_brief(text)}”）。")
+            return OWN_REPORT
+        return text
 
     def _year(self, cell: Cell) -> int | None:
         value = cell.value
