@@ -1,44 +1,31 @@
 """The ``gaidocx`` command: a thin click layer over ``gaidocx.pipeline``.
 
-Exit codes: 0 success, 1 the workbook has errors, 2 usage or file problems.
-No traceback reaches the user unless ``--debug`` is given.
+It parses options, prints what the library returns and picks exit codes:
+0 success, 1 the workbook has errors, 2 usage or file problems, 130 interrupted.
+No traceback reaches the user unless ``--debug`` is given.  Office libraries
+are imported only by the commands that use them.
 """
 
 from __future__ import annotations
 
 import datetime
-import glob
 import io
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 
 import click
 
-from gaidocx import __version__, click_zh
+from gaidocx import __version__, click_zh, pipeline
 from gaidocx.core.form import FIRST_YEAR
 from gaidocx.core.narrative import NOT_XML
-from gaidocx.document.build import build_word_template
-from gaidocx.document.pdf import PdfError, convert_to_pdf, find_soffice
-from gaidocx.document.render import TemplateProblem, render_docx
-from gaidocx.pipeline import (
-    Checked,
-    UserError,
-    check_output_path,
-    check_workbook,
-    default_output,
-    format_problem,
-    write_atomically,
-)
-from gaidocx.workbook.build import build_template
+from gaidocx.pipeline import Status, UserError
 from gaidocx.workbook.read import WorkbookError
 
 click_zh.install()
 
 EXIT_ERRORS = 1
 EXIT_FILE_PROBLEM = 2
-_LOCK_PREFIX = "~$"
 DEFAULT_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
 DEFAULT_WORD_TEMPLATE_NAME = "年度报告Word模板.docx"
 
@@ -58,6 +45,21 @@ class _Year(click.ParamType):
             self.fail(f"“{value}”不是年度，请写四位数字，如 2025。", param, ctx)
 
 
+class _Count(click.ParamType):
+    """A number of worker processes, refused in Chinese."""
+
+    name = "进程数"
+
+    def convert(self, value, param, ctx):
+        try:
+            count = int(str(value).strip())
+        except ValueError:
+            count = 0
+        if count < 1:
+            self.fail(f"“{value}”不是有效的进程数，请写 1 或更大的整数。", param, ctx)
+        return count
+
+
 class _Command(click.Command):
     """Usage lines say [选项], not [OPTIONS]."""
 
@@ -67,6 +69,17 @@ class _Command(click.Command):
 
 
 _FORCE = click.option("--force", is_flag=True, help="目标文件已存在时覆盖它。")
+_PREVIOUS = click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
+
+
+def _file_problem_types() -> tuple[type[Exception], ...]:
+    """Failures that are the user's files or options, each with a complete Chinese message."""
+    types: list[type[Exception]] = [UserError, WorkbookError]
+    for module, name in (("gaidocx.document.render", "TemplateProblem"), ("gaidocx.document.pdf", "PdfError")):
+        loaded = sys.modules.get(module)  # only modules a command used can have raised
+        if loaded is not None:
+            types.append(getattr(loaded, name))
+    return tuple(types)
 
 
 class _Cli(click.Group):
@@ -82,16 +95,15 @@ class _Cli(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (UserError, WorkbookError, TemplateProblem, PdfError) as exc:
-            click.echo(f"错误：{exc}", err=True)
-            ctx.exit(EXIT_FILE_PROBLEM)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
-        except Exception as exc:  # anything we did not foresee
-            if ctx.params.get("debug"):
+        except Exception as exc:
+            if isinstance(exc, _file_problem_types()):
+                click.echo(f"错误：{exc}", err=True)
+            elif ctx.params.get("debug"):
                 traceback.print_exc()
-            else:
-                click.echo(_unexpected(exc), err=True)
+            else:  # anything we did not foresee
+                click.echo(pipeline.unexpected(exc), err=True)
             ctx.exit(EXIT_FILE_PROBLEM)
 
 
@@ -108,7 +120,7 @@ def cli(debug: bool) -> None:
       3. gaidocx check 填报表.xlsx    检查填写是否正确
       4. gaidocx render 填报表.xlsx   生成 Word 年度报告
 
-    退出码：0 成功；1 填报表有错误；2 文件或参数有问题。
+    退出码：0 成功；1 填报表有错误；2 文件或参数有问题；130 被中断。
     """
 
 
@@ -119,17 +131,19 @@ def cli(debug: bool) -> None:
 @_FORCE
 def template(output: Path | None, agency: str, year: int | None, force: bool) -> None:
     """生成空白的 Excel 填报表。"""
+    from gaidocx.workbook.build import build_template
+
     if year is not None and year < FIRST_YEAR:
         raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
     if year is not None and year > datetime.date.today().year:
         raise UserError(f"报告年度 {year} 还没有到，请核对。")
     if NOT_XML.search(agency):
         raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
-    output = output or Path(DEFAULT_TEMPLATE_NAME)
-    check_output_path(output, inputs=(), force=force, suffix=".xlsx")
+    output = pipeline.with_suffix_if_none(output or Path(DEFAULT_TEMPLATE_NAME), ".xlsx")
+    pipeline.check_output_path(output, inputs=(), force=force, suffix=".xlsx")
     buffer = io.BytesIO()
     build_template(agency=agency, year=year).save(buffer)
-    write_atomically(output, buffer.getvalue())
+    pipeline.write_atomically(output, buffer.getvalue(), force=force)
     click.echo(f"已生成填报表：{output}\n请用 Excel 或 WPS 打开，在浅黄色单元格中填写，然后运行：gaidocx check {output}")
 
 
@@ -138,129 +152,177 @@ def template(output: Path | None, agency: str, year: int | None, force: bool) ->
 @_FORCE
 def word_template(output: Path | None, force: bool) -> None:
     """导出默认的 Word 模板，供修改字体、页边距等后用 render --template 使用。"""
-    output = output or Path(DEFAULT_WORD_TEMPLATE_NAME)
-    check_output_path(output, inputs=(), force=force, suffix=".docx")
-    write_atomically(output, build_word_template())
+    from gaidocx.document.build import build_word_template
+
+    output = pipeline.with_suffix_if_none(output or Path(DEFAULT_WORD_TEMPLATE_NAME), ".docx")
+    pipeline.check_output_path(output, inputs=(), force=force, suffix=".docx")
+    pipeline.write_atomically(output, build_word_template(), force=force)
     click.echo(f"已导出 Word 模板：{output}\n修改样式后，用 gaidocx render 填报表.xlsx --template {output} 生成报告。")
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx...")
-@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx或文件夹...")
+@_PREVIOUS
 def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
     """检查一个或多个填报表，列出所有错误和警告。
 
-    可以一次检查多个文件，如 gaidocx check 甲.xlsx 乙.xlsx，或 gaidocx check *.xlsx。
+    可以一次检查多个文件或整个文件夹，如 gaidocx check 甲.xlsx 乙.xlsx、gaidocx check *.xlsx、gaidocx check 收到的填报表。
     """
-    paths = _expand(inputs)
+    given = _expand(inputs)
+    paths = given.paths
     if previous and len(paths) > 1:
         raise UserError("--previous 只能在检查单个文件时使用。")
-    outcomes = []
+    codes = []
     for path in paths:
         click.echo(f"【{path}】")
         try:
-            checked = check_workbook(path, previous=previous)
+            checked = pipeline.check_workbook(path, previous=previous)
         except WorkbookError as exc:
             click.echo(f"错误：{exc}")
-            outcomes.append(EXIT_FILE_PROBLEM)
+            codes.append(EXIT_FILE_PROBLEM)
             continue
         except UserError:
             raise  # about the options, not this file
         except Exception as exc:  # one odd file must not stop a batch
-            if click.get_current_context().find_root().params.get("debug"):
+            if _debug():
                 raise
-            click.echo(f"错误：{_unexpected(exc)}")
-            outcomes.append(EXIT_FILE_PROBLEM)
+            click.echo(f"错误：{pipeline.unexpected(exc)}")
+            codes.append(EXIT_FILE_PROBLEM)
             continue
         _show(checked)
-        outcomes.append(EXIT_ERRORS if checked.errors else 0)
+        codes.append(EXIT_ERRORS if checked.errors else 0)
     if len(paths) > 1:
         click.echo(
-            f"共检查 {len(paths)} 个文件：{outcomes.count(0)} 个通过，"
-            f"{outcomes.count(EXIT_ERRORS)} 个有错误，{outcomes.count(EXIT_FILE_PROBLEM)} 个无法读取。"
+            f"共检查 {len(paths)} 个文件：{codes.count(0)} 个通过，"
+            f"{codes.count(EXIT_ERRORS)} 个有错误，{codes.count(EXIT_FILE_PROBLEM)} 个无法读取。"
         )
-    sys.exit(max(outcomes))
+    sys.exit(max(codes))
 
 
 @cli.command()
-@click.argument("source", type=_PATH, metavar="填报表.xlsx")
-@click.option("-o", "--output", type=_PATH, metavar=_FILE, help="生成的 Word 文件（默认：填报表所在文件夹，按机关名称和年度命名）。")
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx或文件夹...")
+@click.option(
+    "-o",
+    "--output",
+    type=_PATH,
+    metavar="文件或文件夹",
+    help="一个填报表时：生成的 Word 文件名，或放入的文件夹（默认：填报表所在文件夹，按机关名称和年度命名）。"
+    "多个填报表时：输出文件夹（不存在时自动创建）。",
+)
 @click.option("--template", "word_template_path", type=_PATH, metavar=_FILE, help="使用自定义的 Word 模板（见 gaidocx word-template）。")
 @click.option("--pdf", "with_pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
-@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
+@click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html），可发布到政府网站。")
+@click.option("--json", "with_json", is_flag=True, help="同时生成数据文件（.json），包含全部表格数字。")
+@click.option("--jobs", type=_Count(), metavar="N", help="同时处理的进程数（默认：CPU 核数）。")
+@_PREVIOUS
 @_FORCE
 def render(
-    source: Path,
+    inputs: tuple[Path, ...],
     output: Path | None,
     word_template_path: Path | None,
     with_pdf: bool,
+    with_html: bool,
+    with_json: bool,
+    jobs: int | None,
     previous: Path | None,
     force: bool,
 ) -> None:
-    """检查填报表，无错误时生成官方格式的 Word 年度报告。"""
-    inputs = tuple(path for path in (source, word_template_path, previous) if path is not None)
-    if output is not None:
-        check_output_path(output, inputs=inputs, force=force, suffix=".docx")
-    if word_template_path is not None and not word_template_path.is_file():
-        raise UserError(f"找不到 Word 模板文件：{word_template_path}")
-    if with_pdf and find_soffice() is None:
-        raise UserError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或去掉 --pdf 只生成 Word 文档。")
-    checked = check_workbook(source, previous=previous)
-    click.echo(f"【{source}】")
-    _show(checked)
-    if checked.errors:
-        click.echo(f"未生成文档：请先改正以上 {len(checked.errors)} 个错误。")
-        sys.exit(EXIT_ERRORS)
-    output = output or default_output(source, checked.report)
-    pdf_output = output.with_suffix(".pdf")
-    check_output_path(output, inputs=inputs, force=force, suffix=".docx")
-    if with_pdf:
-        check_output_path(pdf_output, inputs=inputs, force=force, suffix=".pdf")
-    write_atomically(output, render_docx(checked.report, word_template_path))
-    click.echo(f"已生成：{output}")
-    if with_pdf:
-        with tempfile.TemporaryDirectory() as folder:
-            converted = Path(folder) / "report.pdf"
-            convert_to_pdf(output, converted)
-            write_atomically(pdf_output, converted.read_bytes())
-        click.echo(f"已生成：{pdf_output}")
+    """检查填报表，无错误时生成官方格式的 Word 年度报告。
 
-
-def _unexpected(exc: Exception) -> str:
-    return (
-        f"gaidocx 遇到意外错误（{type(exc).__name__}：{exc}）。输入文件没有被修改，也没有生成输出文件。\n"
-        "请加 --debug 重新运行（gaidocx --debug …）查看详细信息，并发给维护人员。"
-    )
-
-
-def _expand(inputs: tuple[Path, ...]) -> list[Path]:
-    """Expand wildcards ourselves: the Windows command prompt passes ``*.xlsx`` unexpanded.
-
-    Excel's lock files (``~$名称.xlsx``, present while a workbook is open) are skipped,
-    also when the shell expanded the pattern.
-    A pattern that matches nothing stays in the list, so it is reported as a missing file.
+    可以一次处理多个文件或整个文件夹：每个填报表分别检查和生成，一个文件有问题不影响其他文件。
     """
-    paths: list[Path] = []
-    for given in inputs:
-        pattern = str(given)
-        if given.exists() or not any(mark in pattern for mark in "*?["):
-            paths.append(given)
-        else:
-            paths.extend([Path(m) for m in sorted(glob.glob(pattern))] or [given])
-    locks = [path for path in paths if path.name.startswith(_LOCK_PREFIX)]
-    if locks:
-        click.echo(f"已跳过 Excel 的临时锁定文件：{'、'.join(path.name for path in locks)}")
-    return [path for path in paths if not path.name.startswith(_LOCK_PREFIX)]
+    extras = [suffix for suffix, wanted in ((".html", with_html), (".json", with_json)) if wanted]
+    given = _expand(inputs)
+    if not given.many:
+        _render_one(given.paths[0], output, word_template_path, previous, force, with_pdf, extras)
+        return
+    if previous is not None:
+        raise UserError("--previous 只能在处理单个文件时使用。")
+    progress = _Progress(len(given.paths))
+    try:
+        outcomes = pipeline.render_many(
+            given.paths,
+            folder=output,
+            template=word_template_path,
+            force=force,
+            pdf=with_pdf,
+            extras=extras,
+            jobs=jobs,
+            progress=progress.advance,
+        )
+    finally:
+        progress.close()
+    for outcome in outcomes:
+        click.echo(outcome.line())
+    click.echo(pipeline.counts_line(outcomes))
+    sys.exit(pipeline.exit_code(outcomes))
 
 
-def _show(checked: Checked) -> None:
+def _render_one(
+    source: Path,
+    output: Path | None,
+    template: Path | None,
+    previous: Path | None,
+    force: bool,
+    pdf: bool,
+    extras: list[str],
+) -> None:
+    click.echo(f"【{source}】")
+    outcome = pipeline.render_workbook(
+        source, output=output, template=template, previous=previous, force=force, pdf=pdf, extras=extras
+    )
+    for line in outcome.problems:
+        click.echo(line)
+    if outcome.status is Status.ERRORS:
+        click.echo(f"共 {outcome.errors} 个错误，{outcome.warnings} 个警告。")
+        click.echo(f"未生成文档：请先改正以上 {outcome.errors} 个错误。")
+        sys.exit(EXIT_ERRORS)
+    if outcome.status is Status.UNREADABLE:
+        click.echo(f"错误：{outcome.reason}", err=True)
+        sys.exit(EXIT_FILE_PROBLEM)
+    if outcome.warnings:
+        click.echo(f"检查通过（有 {outcome.warnings} 个警告，请核对）。")
+    for path in outcome.outputs:
+        click.echo(f"已生成：{path}")
+
+
+class _Progress:
+    """A progress bar on a terminal; nothing at all when output is redirected."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if total > 1 and _is_terminal(sys.stderr):
+            self.bar = click.progressbar(length=total, label="正在生成", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+
+    def advance(self, _outcome: pipeline.Outcome) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _debug() -> bool:
+    return bool(click.get_current_context().find_root().params.get("debug"))
+
+
+def _expand(inputs: tuple[Path, ...]) -> pipeline.Inputs:
+    given = pipeline.expand_inputs(inputs)
+    if given.skipped_locks:
+        click.echo(f"已跳过 Excel 的临时锁定文件：{'、'.join(path.name for path in given.skipped_locks)}")
+    return given
+
+
+def _show(checked: pipeline.Checked) -> None:
     for problem in checked.problems:
-        click.echo(format_problem(problem))
-    if checked.problems:
-        click.echo(f"共 {len(checked.errors)} 个错误，{len(checked.warnings)} 个警告。")
-    else:
-        click.echo("检查通过：没有发现问题。")
-
-
-def main() -> None:
-    cli(prog_name="gaidocx")
+        click.echo(pipeline.format_problem(problem))
+    click.echo(pipeline.verdict(checked))

@@ -1,16 +1,32 @@
-"""The one-way flow xlsx → report → checks → docx, as library calls.
+"""The library: every operation of the ``gaidocx`` command as a plain function returning results.
 
-The CLI is a thin layer over these functions; scripts and tests can call them
-directly.  User-facing failures are ``UserError`` (exit code 2) with a complete
-Chinese message; workbook content problems are ``Problem`` objects (exit 1).
+Data flows one way, xlsx → report → checks → docx, and the CLI is only a thin
+layer that parses options, prints what these functions return and picks exit
+codes.  A script can do the same in a few lines::
+
+    from gaidocx import pipeline
+    outcomes = pipeline.render_many(pipeline.expand_inputs(["收到的填报表"]).paths, folder=Path("报告"))
+    for outcome in outcomes:
+        print(outcome.line())
+
+User-facing failures about options and files are ``UserError`` (exit code 2)
+with a complete Chinese message; workbook content problems are ``Problem``
+objects (exit 1).  Office libraries are imported only by the operations that
+need them, so ``check`` never loads python-docx, docxtpl or jinja2.
 """
 
 from __future__ import annotations
 
+import enum
+import errno
+import glob
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gaidocx.core.checks import Problem, check_report
@@ -19,9 +35,18 @@ from gaidocx.core.report import Report
 from gaidocx.workbook.layout import describe
 from gaidocx.workbook.read import WorkbookError, read_workbook
 
+#: Excel keeps ``~$名称.xlsx`` beside a workbook while it is open.
+LOCK_PREFIX = "~$"
+WORKBOOK_SUFFIX = ".xlsx"
+#: File systems refuse names over 255 bytes.
+_MAX_NAME_BYTES = 255
+
 
 class UserError(Exception):
     """A problem with files or options: the message says what to do."""
+
+
+# ---------------------------------------------------------------- check
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +64,21 @@ class Checked:
 
 
 def check_workbook(path: Path, *, previous: Path | None = None) -> Checked:
-    """Read a filled workbook and run every check; ``previous`` is last year's workbook."""
+    """Read a filled workbook and run every check; ``previous`` is last year's workbook.
+
+    Errors are listed before warnings.
+    """
     last_year = _read_previous(previous) if previous else None
     reading = read_workbook(path)
     problems = reading.problems + check_report(reading.report, previous=last_year, reported=reading.unreadable)
-    return Checked(reading.report, problems)
+    return Checked(reading.report, sorted(problems, key=lambda p: not p.is_error))
 
 
 def _read_previous(path: Path) -> Report:
     try:
         return read_workbook(path).report
     except WorkbookError as exc:
-        raise UserError(f"上一年度的填报表（--previous）无法使用：{exc}") from exc
+        raise UserError(f"上一年度的填报表（--previous）“{path}”无法使用：{exc}") from exc
 
 
 def format_problem(problem: Problem) -> str:
@@ -60,26 +88,95 @@ def format_problem(problem: Problem) -> str:
     return f"{problem.severity.value}  {text}"
 
 
-_UNSAFE_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-#: File systems refuse names over 255 bytes; CJK takes 3 bytes a character in UTF-8.
+def verdict(checked: Checked) -> str:
+    """The closing line of a check: staff wait for “检查通过”."""
+    errors, warnings = len(checked.errors), len(checked.warnings)
+    if errors:
+        return f"共 {errors} 个错误，{warnings} 个警告。"
+    if warnings:
+        return f"检查通过（有 {warnings} 个警告，请核对）。"
+    return "检查通过：没有发现问题。"
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Workbooks to process, in order, and the Excel lock files that were passed over."""
+
+    paths: list[Path]
+    skipped_locks: list[Path]
+    #: true when folders or several files were named: outputs then go to a folder
+    many: bool
+
+
+def expand_inputs(given: Iterable[str | Path]) -> Inputs:
+    """Files, folders (their ``*.xlsx``) and wildcards, expanded here because the Windows
+    command prompt passes ``*.xlsx`` on unexpanded.  A pattern matching nothing stays, so
+    it is reported as a missing file."""
+    paths: list[Path] = []
+    given = [Path(g) for g in given]
+    many = len(given) > 1
+    for path in given:
+        pattern = str(path)
+        if path.is_dir():
+            many = True
+            paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == WORKBOOK_SUFFIX and p.is_file()))
+        elif path.exists() or not any(mark in pattern for mark in "*?["):
+            paths.append(path)
+        else:
+            many = True
+            paths.extend([Path(m) for m in sorted(glob.glob(pattern))] or [path])
+    locks = [p for p in paths if p.name.startswith(LOCK_PREFIX)]
+    kept = [p for p in paths if not p.name.startswith(LOCK_PREFIX)]
+    if not kept:
+        if locks:
+            raise UserError(
+                f"没有可处理的填报表：给出的只有 Excel 的临时锁定文件（{'、'.join(p.name for p in locks[:3])}），"
+                "它们不是填报表。请给出填报表本身（文件名不以 ~$ 开头）。"
+            )
+        raise UserError(f"文件夹中没有 .xlsx 填报表：{'、'.join(str(g) for g in given)}")
+    return Inputs(kept, locks, many or len(kept) > 1)
+
+
+# ---------------------------------------------------------------- output names and writing
+
+
+_UNSAFE_IN_FILENAMES = re.compile(r'[\\/:*?"<>|]')
+#: CJK takes 3 bytes a character in UTF-8; 40 characters leave room for the rest of the title.
 _LONGEST_AGENCY = 40
 
 
-def default_output(source: Path, report: Report) -> Path:
-    """Beside the input, named like the report's title, safe on Windows."""
-    agency = report.agency.strip()[:_LONGEST_AGENCY]
-    name = _UNSAFE_IN_FILENAMES.sub("_", title(agency, report.year or 0)).strip(" .")
-    return source.with_name(f"{name}.docx")
+def safe_file_name(text: str) -> str:
+    """``text`` usable as a file name on Windows: no reserved or invisible characters
+    (controls and format characters such as a right-to-left override never reach a name)."""
+    visible = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+    return _UNSAFE_IN_FILENAMES.sub("_", visible).strip(" .")
 
 
-def check_output_path(output: Path, *, inputs: tuple[Path, ...], force: bool, suffix: str) -> None:
-    """Refuse before any work is done: a wrong kind of name, overwriting the input or an existing file, a missing folder."""
+def default_name(report: Report, suffix: str = ".docx") -> str:
+    """Named like the report's title: ``某某局2024年政府信息公开工作年度报告.docx``."""
+    agency = safe_file_name(report.agency)[:_LONGEST_AGENCY]
+    return f"{safe_file_name(title(agency, report.year or 0))}{suffix}"
+
+
+def with_suffix_if_none(output: Path, suffix: str) -> Path:
+    """``-o 报告`` means ``报告.docx``."""
+    return output if output.suffix else output.with_name(output.name + suffix)
+
+
+def check_output_path(output: Path, *, inputs: Sequence[Path], force: bool, suffix: str) -> None:
+    """Refuse before any work is done: a wrong kind of name, overwriting an input or an existing
+    file, a missing folder, a name too long for the file system."""
     for source in inputs:
         same = output.exists() and source.exists() and os.path.samefile(source, output)
         if same or output.resolve() == source.resolve():
             raise UserError(f"输出文件不能与输入文件相同：{output}")
     if output.suffix.lower() != suffix:
         raise UserError(f"输出文件名应以 {suffix} 结尾：{output}")
+    if len(output.name.encode("utf-8")) > _MAX_NAME_BYTES:
+        raise UserError(f"输出文件名太长（超过 {_MAX_NAME_BYTES} 字节），请用 -o 指定一个短一些的文件名：{output.name[:40]}……")
     if output.is_dir():
         raise UserError(f"输出路径是一个文件夹，请给出文件名：{output}")
     if output.exists() and not force:
@@ -91,20 +188,52 @@ def check_output_path(output: Path, *, inputs: tuple[Path, ...], force: bool, su
         raise UserError(f"没有权限写入文件夹：{folder}")
 
 
-def write_atomically(output: Path, data: bytes) -> None:
-    """Write to a temporary file in the target folder, then rename: no partial file ever exists."""
+def write_atomically(output: Path, data: bytes, *, force: bool = True) -> None:
+    """Write to a temporary file in the target folder, then move it into place: no partial file
+    ever exists under the final name, and an interrupted write leaves no temporary file.
+
+    Without ``force`` an existing file is never replaced, even by a process racing this one:
+    the final name is created by a hard link, which fails when the name exists.
+    """
     try:
         handle, temporary = tempfile.mkstemp(prefix=".gaidocx-", suffix=output.suffix, dir=output.parent)
     except OSError as exc:
-        raise UserError(f"无法在文件夹中写入文件：{output.parent}（{exc.strerror}）") from exc
+        raise UserError(f"无法在文件夹中写入文件：{output.parent}（{_reason(exc)}）") from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, output)
+        if force:
+            os.replace(temporary, output)
+        else:
+            _link_exclusively(Path(temporary), output)
+    except FileExistsError as exc:
+        raise UserError(f"文件已存在：{output}\n（可能刚由另一个程序生成。）如需覆盖，请加 --force。") from exc
     except OSError as exc:
+        raise UserError(f"写入文件失败：{output}（{_reason(exc)}）") from exc
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise UserError(f"写入文件失败：{output}（{exc.strerror}）") from exc
+
+
+def _link_exclusively(temporary: Path, output: Path) -> None:
+    try:
+        os.link(temporary, output)
+    except FileExistsError:
+        raise
+    except OSError:
+        # File systems without hard links (FAT, some network drives): O_EXCL still never replaces.
+        with open(output, "xb") as stream:
+            stream.write(temporary.read_bytes())
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "文件名或路径太长"
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间不足"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有权限"
+    return exc.strerror or type(exc).__name__
 
 
 def _umask() -> int:
@@ -112,3 +241,358 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# ---------------------------------------------------------------- render
+
+
+class Status(enum.Enum):
+    RENDERED = "已生成"
+    ERRORS = "有错误"
+    UNREADABLE = "无法读取"
+
+    @property
+    def exit_code(self) -> int:
+        return {Status.RENDERED: 0, Status.ERRORS: 1, Status.UNREADABLE: 2}[self]
+
+
+#: Extra files beside each .docx: suffix → (option name, maker of the file's bytes).
+EXTRA_FORMATS = (".html", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a worker hands back for one workbook: small and picklable, no report object."""
+
+    source: Path
+    status: Status
+    problems: tuple[str, ...] = ()  # formatted, errors first
+    errors: int = 0
+    warnings: int = 0
+    name_stem: str = ""  # the default output name without suffix
+    files: dict[str, bytes] = field(default_factory=dict)  # suffix → content
+    reason: str = ""  # why the file could not be read
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One workbook's result: what was written, or the first error, or why it was unreadable."""
+
+    source: Path
+    status: Status
+    outputs: list[Path] = field(default_factory=list)
+    problems: tuple[str, ...] = ()
+    errors: int = 0
+    warnings: int = 0
+    reason: str = ""
+
+    def line(self) -> str:
+        """One line for the batch table."""
+        if self.status is Status.RENDERED:
+            shown = "、".join(str(p) for p in self.outputs)
+            note = f"（{self.warnings} 个警告）" if self.warnings else ""
+            return f"{self.status.value}  {self.source.name} → {shown}{note}"
+        if self.status is Status.ERRORS:
+            more = f"（共 {self.errors} 个错误）" if self.errors > 1 else ""
+            return f"{self.status.value}  {self.source.name}：{self.problems[0]}{more}"
+        return f"{self.status.value}  {self.source.name}：{self.reason}"
+
+
+def counts_line(outcomes: Sequence[Outcome]) -> str:
+    statuses = [o.status for o in outcomes]
+    return (
+        f"共 {len(outcomes)} 个文件：{statuses.count(Status.RENDERED)} 个已生成，"
+        f"{statuses.count(Status.ERRORS)} 个有错误，{statuses.count(Status.UNREADABLE)} 个无法读取。"
+    )
+
+
+def exit_code(outcomes: Iterable[Outcome]) -> int:
+    return max((o.status.exit_code for o in outcomes), default=0)
+
+
+class _Renderer:
+    """Fills the Word template; prepared once per process and reused for every report."""
+
+    def __init__(self, template: Path | None) -> None:
+        from gaidocx.document.render import render_docx
+
+        self.template = template
+        self._render = render_docx
+
+    def docx(self, report: Report) -> bytes:
+        return self._render(report, self.template)
+
+
+def _extra_file(suffix: str, checked: Checked) -> bytes:
+    if suffix == ".html":
+        from gaidocx.document.html import render_html
+
+        return render_html(checked.report).encode("utf-8")
+    from gaidocx.core.data import report_json
+
+    return report_json(checked.report, checked.problems).encode("utf-8")
+
+
+def prepare(
+    source: Path,
+    renderer: _Renderer,
+    *,
+    previous: Path | None = None,
+    extras: Sequence[str] = (),
+) -> Prepared:
+    """Check one workbook and, without errors, make the .docx (and extras) in memory."""
+    try:
+        checked = check_workbook(source, previous=previous)
+    except WorkbookError as exc:
+        return Prepared(source, Status.UNREADABLE, reason=str(exc))
+    shown = tuple(format_problem(p) for p in checked.problems)
+    counts = {"errors": len(checked.errors), "warnings": len(checked.warnings)}
+    if checked.errors:
+        return Prepared(source, Status.ERRORS, shown, **counts)
+    files = {".docx": renderer.docx(checked.report)}
+    files.update({suffix: _extra_file(suffix, checked) for suffix in extras})
+    stem = Path(default_name(checked.report)).stem
+    return Prepared(source, Status.RENDERED, shown, name_stem=stem, files=files, **counts)
+
+
+def render_workbook(
+    source: Path,
+    *,
+    output: Path | None = None,
+    template: Path | None = None,
+    previous: Path | None = None,
+    force: bool = False,
+    pdf: bool = False,
+    extras: Sequence[str] = (),
+) -> Outcome:
+    """Check one workbook and write its report.
+
+    ``output`` is a file name (``.docx`` added when it has no suffix) or an existing folder
+    that gets the default name; without it the report goes beside the workbook.  An
+    unreadable workbook raises ``WorkbookError``; one with errors returns them, writing nothing.
+    """
+    inputs = _inputs(source, template, previous)
+    _check_template_option(template)
+    if pdf:
+        _require_soffice()
+    named = output is not None and not output.is_dir()
+    if named:
+        output = with_suffix_if_none(output, ".docx")
+        check_output_path(output, inputs=inputs, force=force, suffix=".docx")
+    prepared = prepare(source, _Renderer(template), previous=previous, extras=extras)
+    if prepared.status is Status.UNREADABLE:
+        raise WorkbookError(prepared.reason)
+    if prepared.status is Status.ERRORS:
+        return _outcome(prepared, [])
+    docx = output if named else (output or source.parent) / f"{prepared.name_stem}.docx"
+    targets = _targets(docx, prepared, pdf)
+    for target in targets:
+        check_output_path(target, inputs=inputs, force=force, suffix=target.suffix)
+    outcome = _outcome(prepared, _write(prepared, targets, force=force))
+    if pdf:
+        _convert_batch([outcome], force=force)
+    return outcome
+
+
+def render_many(
+    sources: Sequence[Path],
+    *,
+    folder: Path | None = None,
+    template: Path | None = None,
+    force: bool = False,
+    pdf: bool = False,
+    extras: Sequence[str] = (),
+    jobs: int | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Check and render many workbooks; one bad or unreadable file never stops the others.
+
+    Outputs go to ``folder`` (created if missing) or beside each input.  ``jobs`` worker
+    processes (default: the number of CPUs) each prepare the Word template once.  With
+    ``pdf``, one LibreOffice converts every document at the end.
+    """
+    _check_template_option(template)
+    if pdf:
+        _require_soffice()
+    if folder is not None:
+        if folder.exists() and not folder.is_dir():
+            raise UserError(f"多个填报表时，-o 应为文件夹，但“{folder}”是一个文件。")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"无法创建输出文件夹：{folder}（{_reason(exc)}）") from exc
+    outcomes: dict[Path, Outcome] = {}
+    claimed: set[Path] = set()
+    for prepared in _prepare_all(sources, template, extras, jobs):
+        outcome = _place(prepared, folder, claimed, sources, template, force, pdf)
+        outcomes[prepared.source] = outcome
+        if progress:
+            progress(outcome)
+    ordered = [outcomes[s] for s in sources]
+    if pdf:
+        _convert_batch(ordered, force=force)
+    return ordered
+
+
+def _prepare_all(sources: Sequence[Path], template: Path | None, extras: Sequence[str], jobs: int | None):
+    workers = min(jobs or os.cpu_count() or 1, len(sources))
+    if workers <= 1:
+        renderer = _Renderer(template)
+        for source in sources:
+            yield _prepare_safely(source, renderer, extras)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(template,)) as pool:
+        futures = [pool.submit(_work, source, tuple(extras)) for source in sources]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+_worker_renderer: _Renderer | None = None
+
+
+def _start_worker(template: Path | None) -> None:
+    """Each worker prepares the Word template once; Ctrl+C is the parent's to handle."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker_renderer
+    _worker_renderer = _Renderer(template)
+
+
+def _work(source: Path, extras: tuple[str, ...]) -> Prepared:
+    assert _worker_renderer is not None
+    return _prepare_safely(source, _worker_renderer, extras)
+
+
+def _prepare_safely(source: Path, renderer: _Renderer, extras: Sequence[str]) -> Prepared:
+    """One odd file must not stop a batch: anything unforeseen is that file's reason."""
+    try:
+        return prepare(source, renderer, extras=extras)
+    except UserError as exc:
+        return Prepared(source, Status.UNREADABLE, reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - reported for this file only
+        from gaidocx.document.render import TemplateProblem
+
+        if isinstance(exc, TemplateProblem):
+            return Prepared(source, Status.UNREADABLE, reason=f"Word 模板无法使用：{exc}")
+        return Prepared(source, Status.UNREADABLE, reason=unexpected(exc))
+
+
+def _place(
+    prepared: Prepared,
+    folder: Path | None,
+    claimed: set[Path],
+    sources: Sequence[Path],
+    template: Path | None,
+    force: bool,
+    pdf: bool,
+) -> Outcome:
+    """Write one prepared report under its default name; two inputs never share an output."""
+    if prepared.status is not Status.RENDERED:
+        return _outcome(prepared, [])
+    docx = (folder or prepared.source.parent) / f"{prepared.name_stem}.docx"
+    if docx in claimed:
+        return Outcome(
+            prepared.source,
+            Status.UNREADABLE,
+            reason=f"与另一个填报表的机关名称和年度相同，输出文件“{docx.name}”会重名，未生成。请核对机关名称和年度。",
+        )
+    targets = _targets(docx, prepared, pdf)
+    claimed.update(targets)
+    try:
+        for target in targets:
+            check_output_path(target, inputs=_inputs(*sources, template), force=force, suffix=target.suffix)
+        return _outcome(prepared, _write(prepared, targets, force=force))
+    except UserError as exc:
+        return Outcome(prepared.source, Status.UNREADABLE, reason=str(exc))
+
+
+def _targets(docx: Path, prepared: Prepared, pdf: bool) -> list[Path]:
+    targets = [docx, *(docx.with_suffix(s) for s in prepared.files if s != ".docx")]
+    if pdf:
+        targets.append(docx.with_suffix(".pdf"))
+    return targets
+
+
+def _write(prepared: Prepared, targets: list[Path], *, force: bool) -> list[Path]:
+    written = []
+    by_suffix = {t.suffix: t for t in targets}
+    try:
+        for suffix, data in prepared.files.items():
+            write_atomically(by_suffix[suffix], data, force=force)
+            written.append(by_suffix[suffix])
+    except BaseException:
+        for path in written:  # all of a report's files or none
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _outcome(prepared: Prepared, written: list[Path]) -> Outcome:
+    return Outcome(
+        prepared.source,
+        prepared.status,
+        written,
+        prepared.problems,
+        prepared.errors,
+        prepared.warnings,
+        prepared.reason,
+    )
+
+
+def _inputs(*paths: Path | None) -> tuple[Path, ...]:
+    return tuple(p for p in paths if p is not None)
+
+
+def _check_template_option(template: Path | None) -> None:
+    if template is not None and not template.is_file():
+        raise UserError(f"找不到 Word 模板文件：{template}")
+
+
+def _require_soffice() -> None:
+    from gaidocx.document.pdf import find_soffice
+
+    if find_soffice() is None:
+        raise UserError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或去掉 --pdf 只生成 Word 文档。")
+
+
+def _convert_batch(outcomes: list[Outcome], *, force: bool) -> None:
+    """Every rendered document through one LibreOffice; a failed conversion fails that report only."""
+    from gaidocx.document.pdf import convert_many
+
+    rendered = [o for o in outcomes if o.status is Status.RENDERED]
+    if not rendered:
+        return
+    documents = [o.outputs[0] for o in rendered]
+    with tempfile.TemporaryDirectory() as folder:
+        failures = convert_many(documents, Path(folder))
+        for outcome, docx in zip(rendered, documents):
+            failure = failures.get(docx)
+            if failure is None:
+                try:
+                    converted = Path(folder) / docx.with_suffix(".pdf").name
+                    write_atomically(docx.with_suffix(".pdf"), converted.read_bytes(), force=force)
+                    outcome.outputs.append(docx.with_suffix(".pdf"))
+                    continue
+                except (UserError, OSError) as exc:
+                    failure = exc
+            for path in outcome.outputs:
+                path.unlink(missing_ok=True)
+            outcome.outputs = []
+            outcome.status = Status.UNREADABLE
+            outcome.reason = f"转换 PDF 失败，未生成任何文件：{failure}"
+
+
+def unexpected(exc: BaseException) -> str:
+    """The one line shown for a failure nobody foresaw (``--debug`` shows the traceback)."""
+    detail = str(exc)
+    if len(detail) > 200:
+        detail = detail[:200] + "……"
+    return (
+        f"gaidocx 遇到意外错误（{type(exc).__name__}：{detail}）。输入文件没有被修改，也没有生成输出文件。\n"
+        "请加 --debug 重新运行（gaidocx --debug …）查看详细信息，并发给维护人员。"
+    )
