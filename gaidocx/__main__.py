@@ -15,7 +15,7 @@ import signal
 import sys
 
 EXIT_INTERRUPTED = 130
-INTERRUPTED = "已中断：没有生成输出文件，输入文件没有被修改。"
+INTERRUPTED = "已中断：写到一半的文件已删除，输入文件没有被修改。"
 
 
 def _interrupt(signum, frame):

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from gaidocx import __version__, click_zh, pipeline
+from gaidocx.__main__ import EXIT_INTERRUPTED, INTERRUPTED
 from gaidocx.core.form import FIRST_YEAR
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.pipeline import Status, UserError
@@ -95,7 +96,10 @@ class _Cli(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:  # temporary files are gone: removed as the interruption unwound
+            click.echo(INTERRUPTED, err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:
             if isinstance(exc, _file_problem_types()):
@@ -181,8 +185,8 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
             click.echo(f"错误：{exc}")
             codes.append(EXIT_FILE_PROBLEM)
             continue
-        except UserError:
-            raise  # about the options, not this file
+        except (UserError, BrokenPipeError):
+            raise  # about the options or the console, not this file
         except Exception as exc:  # one odd file must not stop a batch
             if _debug():
                 raise

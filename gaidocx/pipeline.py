@@ -20,12 +20,12 @@ from __future__ import annotations
 import enum
 import errno
 import glob
+import multiprocessing
 import os
 import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,14 +169,14 @@ def with_suffix_if_none(output: Path, suffix: str) -> Path:
 def check_output_path(output: Path, *, inputs: Sequence[Path], force: bool, suffix: str) -> None:
     """Refuse before any work is done: a wrong kind of name, overwriting an input or an existing
     file, a missing folder, a name too long for the file system."""
+    if len(output.name.encode("utf-8")) > _MAX_NAME_BYTES:
+        raise UserError(f"输出文件名太长（超过 {_MAX_NAME_BYTES} 字节），请用 -o 指定一个短一些的文件名：{output.name[:40]}……")
     for source in inputs:
         same = output.exists() and source.exists() and os.path.samefile(source, output)
         if same or output.resolve() == source.resolve():
             raise UserError(f"输出文件不能与输入文件相同：{output}")
     if output.suffix.lower() != suffix:
         raise UserError(f"输出文件名应以 {suffix} 结尾：{output}")
-    if len(output.name.encode("utf-8")) > _MAX_NAME_BYTES:
-        raise UserError(f"输出文件名太长（超过 {_MAX_NAME_BYTES} 字节），请用 -o 指定一个短一些的文件名：{output.name[:40]}……")
     if output.is_dir():
         raise UserError(f"输出路径是一个文件夹，请给出文件名：{output}")
     if output.exists() and not force:
@@ -375,7 +375,7 @@ def render_workbook(
     _check_template_option(template)
     if pdf:
         _require_soffice()
-    named = output is not None and not output.is_dir()
+    named = output is not None and not _is_dir(output)
     if named:
         output = with_suffix_if_none(output, ".docx")
         check_output_path(output, inputs=inputs, force=force, suffix=".docx")
@@ -441,29 +441,27 @@ def _prepare_all(sources: Sequence[Path], template: Path | None, extras: Sequenc
         for source in sources:
             yield _prepare_safely(source, renderer, extras)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(template,)) as pool:
-        futures = [pool.submit(_work, source, tuple(extras)) for source in sources]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    # Leaving the block for any reason (done, Ctrl+C, SIGTERM) terminates the workers.
+    with multiprocessing.Pool(workers, initializer=_start_worker, initargs=(template,)) as pool:
+        yield from pool.imap_unordered(_work, [(source, tuple(extras)) for source in sources])
 
 
 _worker_renderer: _Renderer | None = None
 
 
 def _start_worker(template: Path | None) -> None:
-    """Each worker prepares the Word template once; Ctrl+C is the parent's to handle."""
+    """Each worker prepares the Word template once; Ctrl+C is the parent's to handle, and a
+    worker sent SIGTERM just ends (the parent reports the interruption)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _worker_renderer
     _worker_renderer = _Renderer(template)
 
 
-def _work(source: Path, extras: tuple[str, ...]) -> Prepared:
+def _work(task: tuple[Path, tuple[str, ...]]) -> Prepared:
+    source, extras = task
     assert _worker_renderer is not None
     return _prepare_safely(source, _worker_renderer, extras)
 
@@ -542,6 +540,13 @@ def _outcome(prepared: Prepared, written: list[Path]) -> Outcome:
         prepared.warnings,
         prepared.reason,
     )
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long, a loop of links: not a folder, refused later with a message
+        return False
 
 
 def _inputs(*paths: Path | None) -> tuple[Path, ...]:

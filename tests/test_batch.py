@@ -1,0 +1,203 @@
+"""Many workbooks at once, through the library, click's CliRunner and real processes (pool, signals, consoles)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from support import sample_report, write_workbook
+
+from gaidocx import pipeline
+from gaidocx.cli import cli
+
+COMMAND = [sys.executable, "-m", "gaidocx"]
+
+
+def run(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def workbook(folder: Path, name: str, agency: str, **cells) -> Path:
+    """A filled workbook of ``agency``; ``cells`` like ``表三_D7=None`` sabotage it."""
+
+    def edit(wb):
+        for where, value in cells.items():
+            sheet, cell = where.split("_")
+            wb[sheet][cell] = value
+
+    report = dataclasses.replace(sample_report(), agency=agency)
+    return write_workbook(folder / f"{name}.xlsx", report, edit=edit if cells else None)
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory) -> Path:
+    """What a county office receives: two good workbooks, one with an error, one unreadable, one lock file."""
+    folder = tmp_path_factory.mktemp("收到的填报表")
+    workbook(folder, "甲", "甲县教育局")
+    workbook(folder, "乙", "甲县卫生健康委员会")
+    workbook(folder, "丙", "甲县财政局", 表三_D7=None)
+    (folder / "丁.xlsx").write_bytes(b"not a workbook")
+    (folder / "~$甲.xlsx").write_bytes(b"lock")
+    return folder
+
+
+def test_render_a_folder_writes_each_good_report_and_reports_every_file(inbox, tmp_path):
+    out = tmp_path / "报告"
+    result = run("render", inbox, "-o", out, "--jobs", 1)
+    assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "甲县卫生健康委员会2024年政府信息公开工作年度报告.docx",
+        "甲县教育局2024年政府信息公开工作年度报告.docx",
+    ]
+    lines = result.output.splitlines()
+    assert "已跳过 Excel 的临时锁定文件：~$甲.xlsx" in lines
+    assert any(line.startswith("已生成  甲.xlsx → ") and "甲县教育局2024年" in line for line in lines)
+    assert any(line.startswith("有错误  丙.xlsx：错误  表三!D7") and "不能为空" in line for line in lines)
+    assert any(line.startswith("无法读取  丁.xlsx：") for line in lines)
+    assert lines[-1] == "共 4 个文件：2 个已生成，1 个有错误，1 个无法读取。"
+    assert len(docx.Document(str(out / "甲县教育局2024年政府信息公开工作年度报告.docx")).tables) == 3
+
+
+def test_errors_without_unreadable_files_exit_1_and_outputs_are_never_replaced(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    workbook(folder, "甲", "甲县教育局")
+    workbook(folder, "丙", "甲县财政局", 表三_D7=-1)
+    out = tmp_path / "out"
+    assert run("render", folder, "-o", out).exit_code == 1
+    report = out / "甲县教育局2024年政府信息公开工作年度报告.docx"
+    report.write_bytes(b"edited by hand")
+    again = run("render", folder, "-o", out)
+    assert again.exit_code == 2 and "文件已存在" in again.output and report.read_bytes() == b"edited by hand"
+    assert run("render", folder, "-o", out, "--force").exit_code == 1
+    assert report.read_bytes().startswith(b"PK")
+
+
+def test_two_workbooks_of_the_same_agency_and_year_never_share_an_output(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    workbook(folder, "甲", "甲县教育局")
+    workbook(folder, "甲（副本）", "甲县教育局")
+    result = run("render", folder / "*.xlsx", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "会重名" in result.output and len(list((tmp_path / "out").iterdir())) == 1
+
+
+def test_library_render_many_in_a_script(inbox, tmp_path):
+    outcomes = pipeline.render_many(pipeline.expand_inputs([inbox]).paths, folder=tmp_path, jobs=1)
+    assert [(o.source.name, o.status) for o in outcomes] == [
+        ("丁.xlsx", pipeline.Status.UNREADABLE),
+        ("丙.xlsx", pipeline.Status.ERRORS),
+        ("乙.xlsx", pipeline.Status.RENDERED),
+        ("甲.xlsx", pipeline.Status.RENDERED),
+    ]
+    assert pipeline.exit_code(outcomes) == 2
+    assert all(path.is_file() for o in outcomes for path in o.outputs)
+
+
+def test_a_real_process_pool_renders_the_folder_quietly_when_redirected(inbox, tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run([*COMMAND, "render", str(inbox), "-o", str(out), "--jobs", "2"], capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert len(list(out.glob("*.docx"))) == 2
+    assert "正在生成" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout.splitlines()[-1] == "共 4 个文件：2 个已生成，1 个有错误，1 个无法读取。"
+    assert not list(out.glob(".gaidocx-*"))
+
+
+def test_one_input_o_may_name_a_folder_or_a_name_without_suffix(tmp_path):
+    source = workbook(tmp_path, "甲", "甲县教育局")
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    assert run("render", source, "-o", folder).exit_code == 0
+    assert (folder / "甲县教育局2024年政府信息公开工作年度报告.docx").is_file()
+    result = run("render", source, "-o", tmp_path / "年报")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "年报.docx").is_file()
+
+
+def test_only_lock_files_means_nothing_to_check(tmp_path):
+    lock = tmp_path / "~$甲.xlsx"
+    lock.write_bytes(b"lock")
+    result = run("check", lock)
+    assert result.exit_code == 2 and "只有 Excel 的临时锁定文件" in result.output
+
+
+def test_an_output_name_too_long_for_the_file_system_is_refused_in_chinese(tmp_path):
+    source = workbook(tmp_path, "甲", "甲县教育局")
+    result = run("render", source, "-o", tmp_path / ("报" * 100 + ".docx"))
+    assert result.exit_code == 2 and "输出文件名太长" in result.output and "Traceback" not in result.output
+
+
+def test_an_existing_output_is_never_replaced_without_force_even_when_it_appears_late(tmp_path):
+    target = tmp_path / "报告.docx"
+    target.write_bytes(b"written by another process")
+    with pytest.raises(pipeline.UserError, match="文件已存在"):
+        pipeline.write_atomically(target, b"ours", force=False)
+    assert target.read_bytes() == b"written by another process"
+    assert [p.name for p in tmp_path.iterdir()] == ["报告.docx"]  # no temporary file left
+    pipeline.write_atomically(target, b"ours", force=True)
+    assert target.read_bytes() == b"ours"
+
+
+def test_warnings_only_still_says_the_check_passed(tmp_path):
+    late = dataclasses.replace(sample_report(), signed_on=sample_report().signed_on.replace(month=3))
+    result = run("check", write_workbook(tmp_path / "迟.xlsx", late))
+    assert result.exit_code == 0 and "检查通过（有 1 个警告" in result.output
+
+
+def test_check_imports_no_word_library():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from gaidocx.cli import cli\n"
+        f"CliRunner().invoke(cli, ['check', {str(Path(__file__).parent.parent / 'samples' / 'cele-county-2024.xlsx')!r}])\n"
+        "print(sorted(m for m in ('docx', 'docxtpl', 'jinja2') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_cp936_console_never_fails_on_a_character_outside_gbk(tmp_path):
+    source = workbook(tmp_path, "检查😀", "甲县教育局")
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    result = subprocess.run([*COMMAND, "check", str(source)], capture_output=True, env=env)
+    assert result.returncode == 0, result.stderr.decode("gbk", "replace")
+    stdout = result.stdout.decode("gbk")
+    assert "检查?.xlsx" in stdout and "检查通过" in stdout
+    assert b"UnicodeEncodeError" not in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(inbox):
+    many = " ".join(f"'{inbox / name}'" for name in ("甲.xlsx", "乙.xlsx", "丙.xlsx") * 3)
+    result = subprocess.run(
+        f"{sys.executable} -m gaidocx check {many} | head -c 10", shell=True, capture_output=True, text=True
+    )
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("delay", [0.05, 1.0], ids=["during start-up", "while rendering"])
+def test_sigterm_ends_with_one_chinese_line_exit_130_and_no_temporary_file(inbox, tmp_path, delay):
+    out = tmp_path / "out"
+    many = [str(inbox / "甲.xlsx")] * 60
+    process = subprocess.Popen(
+        [*COMMAND, "render", *many, "-o", str(out), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    text = stderr.decode()
+    if process.returncode == -signal.SIGTERM:  # before Python ran any of gaidocx: ended silently
+        assert text == "" and not out.exists()
+        return
+    assert process.returncode == 130, (process.returncode, text)
+    assert text.strip().splitlines() == ["已中断：写到一半的文件已删除，输入文件没有被修改。"], text
+    assert not out.exists() or not list(out.glob(".gaidocx-*"))
