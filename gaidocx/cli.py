@@ -226,6 +226,94 @@ def render(
         click.echo(f"已生成：{pdf_output}")
 
 
+# ---------------------------------------------------------------- export and summary (issue 7)
+
+
+def _read_all(paths: list[Path]) -> list:
+    """Each file checked on its own (``SummaryInput``): one unreadable file never stops the others."""
+    from gaidocx.core.summary import SummaryInput
+
+    items = []
+    for path in paths:
+        try:
+            checked = check_workbook(path)
+        except WorkbookError as exc:
+            items.append(SummaryInput(str(path), None, unreadable=str(exc)))
+            continue
+        except Exception as exc:  # one odd file must not stop a batch
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            items.append(SummaryInput(str(path), None, unreadable=_unexpected(exc)))
+            continue
+        items.append(SummaryInput(str(path), checked.report, tuple(checked.problems)))
+    return items
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx...")
+@click.option("-o", "--output", type=_PATH, required=True, metavar=_FILE, help="保存为此 CSV 文件（如 数据.csv）。")
+@_FORCE
+def export(inputs: tuple[Path, ...], output: Path, force: bool) -> None:
+    """把多个填报表的数字导出为一个 CSV 表格（每个报告一行，每个数字一列，表头为官方表格的行列标签）。
+
+    没有错误的填报表才导出；有错误或无法读取的文件会列出，不导出。CSV 为带 BOM 的 UTF-8，Excel 和 WPS 可直接打开。
+    """
+    from gaidocx.core.data import reports_to_csv_bytes
+
+    paths = _expand(inputs)
+    check_output_path(output, inputs=tuple(paths), force=force, suffix=".csv")
+    items = _read_all(paths)
+    exported = [item for item in items if item.report is not None and not item.errors]
+    for item in items:
+        if item.report is None:
+            click.echo(f"未导出  {item.path}：无法读取。{item.unreadable}")
+        elif item.errors:
+            click.echo(f"未导出  {item.path}：有 {len(item.errors)} 个错误，请先用 gaidocx check 检查并改正。")
+    if not exported:
+        raise UserError("没有可以导出的填报表，未生成 CSV 文件。")
+    write_atomically(output, reports_to_csv_bytes([item.report for item in exported]))
+    click.echo(f"已导出 {len(exported)} 个报告：{output}")
+    unreadable = any(item.report is None for item in items)
+    sys.exit(EXIT_FILE_PROBLEM if unreadable else EXIT_ERRORS if len(exported) < len(items) else 0)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx...")
+@click.option("-o", "--output", type=_PATH, required=True, metavar=_FILE, help="汇总后的填报表（如 汇总.xlsx）。")
+@click.option("--agency", required=True, metavar="名称", help="本行政区域报告的机关名称，如“某某县人民政府”。")
+@click.option("--year", type=_Year(), metavar="年度", help="报告年度；不给出时取各填报表的共同年度。")
+@click.option("--skip-errors", is_flag=True, help="跳过有错误或无法读取的填报表（在“汇总明细”中列为未汇总）。")
+@_FORCE
+def summary(inputs: tuple[Path, ...], output: Path, agency: str, year: int | None, skip_errors: bool, force: bool) -> None:
+    """把各部门的填报表汇总为本行政区域的填报表：三张表格为各表之和，文字部分待填写。
+
+    生成的文件是普通的填报表（报告类型为“本行政区域”），另有“汇总明细”工作表列出每个文件的情况。
+    填写成文日期和文字部分后，用 gaidocx render 生成本行政区域的年度报告。
+    """
+    from gaidocx.core.summary import Refusal, plan_summary
+    from gaidocx.workbook.summary import summary_workbook_bytes
+
+    agency = agency.strip()
+    if not agency or NOT_XML.search(agency):
+        raise UserError("请用 --agency 给出本行政区域报告的机关名称（不能为空，不能含控制字符）。")
+    paths = _expand(inputs)
+    check_output_path(output, inputs=tuple(paths), force=force, suffix=".xlsx")
+    planned = plan_summary(_read_all(paths), agency=agency, year=year, skip_errors=skip_errors)
+    if planned.refusals:
+        for _, message in planned.refusals:
+            click.echo(f"错误：{message}")
+        click.echo("未生成汇总表。")
+        kinds = {kind for kind, _ in planned.refusals}
+        sys.exit(EXIT_ERRORS if kinds == {Refusal.ERRORS} else EXIT_FILE_PROBLEM)
+    write_atomically(output, summary_workbook_bytes(planned))
+    for entry in planned.left_out:
+        click.echo(f"未汇总  {entry.item.path}：{entry.reason}")
+    click.echo(
+        f"已汇总 {len(planned.included)} 个填报表：{output}\n"
+        f"请填写“基本信息”中的成文日期和文字部分，然后运行：gaidocx render {output}"
+    )
+
+
 def _unexpected(exc: Exception) -> str:
     return (
         f"gaidocx 遇到意外错误（{type(exc).__name__}：{exc}）。输入文件没有被修改，也没有生成输出文件。\n"
