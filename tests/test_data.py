@@ -156,6 +156,8 @@ def test_round_trip():
         (lambda d: d.update(format="other/1"), "format"),
         (lambda d: d.update(kind="本部门"), "报告类型"),
         (lambda d: d["tables"]["二"]["figures"][-1].update(value=12.5), "无法识别"),
+        (lambda d: d["tables"]["二"]["figures"][-1].update(value="NaN"), "无法识别"),
+        (lambda d: d["tables"]["三"]["figures"][0].update(value=True), "无法识别"),
     ],
 )
 def test_data_that_does_not_fit_is_refused(edit, fragment):

@@ -19,7 +19,7 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -140,7 +140,7 @@ def data_to_report(data: Mapping[str, Any], form: Form = FORM_2021) -> Report:
             key = item.get("key")
             if key not in form.fields:
                 raise DataError(f"表{number}中没有“{key}”这一项。")
-            values[key] = _number(item.get("value"), form.fields[key])
+            values[key] = _number(item.get("value"), form, form.fields[key])
     missing = [key for key in form.fields if key not in values]
     if missing:
         raise DataError(f"报告数据缺少 {len(missing)} 项数字（如 {figure_heading(form, form.fields[missing[0]])}）。")
@@ -161,17 +161,19 @@ def data_to_report(data: Mapping[str, Any], form: Form = FORM_2021) -> Report:
     return report
 
 
-def _number(value: object, f: Field) -> Number | None:
+def _number(value: object, form: Form, f: Field) -> Number | None:
     if value is None:
         return None
     if f.kind is Kind.FEE and isinstance(value, str):
         try:
-            return Decimal(value)
+            number = Decimal(value)
         except ArithmeticError:
-            pass
+            number = None
+        if number is not None and number.is_finite():
+            return number
     elif f.kind is Kind.COUNT and isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise DataError(f"{figure_heading(FORM_2021, f)} 的值“{value}”无法识别。")
+    raise DataError(f"{figure_heading(form, f)} 的值“{value}”无法识别。")
 
 
 # ---------------------------------------------------------------- JSON Schema
@@ -347,6 +349,6 @@ def reports_to_csv(reports: Iterable[Report], form: Form = FORM_2021) -> str:
     return buffer.getvalue()
 
 
-def reports_to_csv_bytes(reports: Sequence[Report] | Iterable[Report], form: Form = FORM_2021) -> bytes:
+def reports_to_csv_bytes(reports: Iterable[Report], form: Form = FORM_2021) -> bytes:
     """The CSV file's bytes: UTF-8 with a byte-order mark, which Excel and WPS need to read Chinese."""
     return reports_to_csv(reports, form).encode("utf-8-sig")
