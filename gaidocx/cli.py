@@ -290,6 +290,54 @@ def _render_one(
         click.echo(f"已生成：{path}")
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx或文件夹...")
+@click.option("-o", "--output", type=_PATH, required=True, metavar=_FILE, help="保存为此 CSV 文件（如 数据.csv）。")
+@_FORCE
+def export(inputs: tuple[Path, ...], output: Path, force: bool) -> None:
+    """把多个填报表的数字导出为一个 CSV 表格（每个报告一行，每个数字一列，表头为官方表格的行列标签）。
+
+    没有错误的填报表才导出；有错误或无法读取的文件会列出，不导出。CSV 为带 BOM 的 UTF-8，Excel 和 WPS 可直接打开。
+    """
+    exported = pipeline.export_csv(_expand(inputs).paths, output, force=force)
+    for path, why in exported.left_out:
+        click.echo(f"未导出  {path}：{why}")
+    click.echo(f"已导出 {exported.count} 个报告：{output}")
+    sys.exit(exported.exit_code)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx或文件夹...")
+@click.option("-o", "--output", type=_PATH, required=True, metavar=_FILE, help="汇总后的填报表（如 汇总.xlsx）。")
+@click.option("--agency", required=True, metavar="名称", help="本行政区域报告的机关名称，如“某某县人民政府”。")
+@click.option("--year", type=_Year(), metavar="年度", help="报告年度；不给出时取各填报表的共同年度。")
+@click.option("--skip-errors", is_flag=True, help="跳过有错误或无法读取的填报表（在“汇总明细”中列为未汇总）。")
+@_FORCE
+def summary(inputs: tuple[Path, ...], output: Path, agency: str, year: int | None, skip_errors: bool, force: bool) -> None:
+    """把各部门的填报表汇总为本行政区域的填报表：三张表格为各表之和，文字部分待填写。
+
+    生成的文件是普通的填报表（报告类型为“本行政区域”），另有“汇总明细”工作表列出每个文件的情况。
+    填写成文日期和文字部分后，用 gaidocx render 生成本行政区域的年度报告。
+    """
+    from gaidocx.core.summary import Refusal
+
+    planned = pipeline.summarise_workbooks(
+        _expand(inputs).paths, output, agency=agency, year=year, skip_errors=skip_errors, force=force
+    )
+    if planned.refusals:
+        for _, message in planned.refusals:
+            click.echo(f"错误：{message}")
+        click.echo("未生成汇总表。")
+        kinds = {kind for kind, _ in planned.refusals}
+        sys.exit(EXIT_ERRORS if kinds == {Refusal.ERRORS} else EXIT_FILE_PROBLEM)
+    for entry in planned.left_out:
+        click.echo(f"未汇总  {entry.item.path}：{entry.reason}")
+    click.echo(
+        f"已汇总 {len(planned.included)} 个填报表：{output}\n"
+        f"请填写“基本信息”中的成文日期和文字部分，然后运行：gaidocx render {output}"
+    )
+
+
 class _Progress:
     """A progress bar on a terminal; nothing at all when output is redirected."""
 

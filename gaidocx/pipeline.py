@@ -31,6 +31,7 @@ from pathlib import Path
 
 from gaidocx.core.checks import Problem, check_report
 from gaidocx.core.form import title
+from gaidocx.core.narrative import NOT_XML
 from gaidocx.core.report import Report
 from gaidocx.workbook.layout import describe
 from gaidocx.workbook.read import WorkbookError, read_workbook
@@ -601,3 +602,77 @@ def unexpected(exc: BaseException) -> str:
         f"gaidocx 遇到意外错误（{type(exc).__name__}：{detail}）。输入文件没有被修改，也没有生成输出文件。\n"
         "请加 --debug 重新运行（gaidocx --debug …）查看详细信息，并发给维护人员。"
     )
+
+
+# ---------------------------------------------------------------- export and summary
+
+
+def read_all(paths: Sequence[Path]):
+    """Each workbook read and checked on its own: one unreadable file never stops the others."""
+    from gaidocx.core.summary import SummaryInput
+
+    items = []
+    for path in paths:
+        try:
+            checked = check_workbook(path)
+        except WorkbookError as exc:
+            items.append(SummaryInput(str(path), None, unreadable=str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - reported for this file only
+            items.append(SummaryInput(str(path), None, unreadable=unexpected(exc)))
+            continue
+        items.append(SummaryInput(str(path), checked.report, tuple(checked.problems)))
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """``export``'s result: the files left out (path, why) and the exit code it implies."""
+
+    count: int
+    left_out: list[tuple[str, str]]
+    exit_code: int
+
+
+def export_csv(paths: Sequence[Path], output: Path, *, force: bool = False) -> Exported:
+    """One CSV row per report without errors, one column per figure headed by the official labels
+    (UTF-8 with BOM, so Excel and WPS open it directly)."""
+    from gaidocx.core.data import reports_to_csv_bytes
+
+    check_output_path(output, inputs=paths, force=force, suffix=".csv")
+    items = read_all(paths)
+    exported = [item for item in items if item.report is not None and not item.errors]
+    left_out = [
+        (item.path, f"无法读取。{item.unreadable}" if item.report is None else f"有 {len(item.errors)} 个错误，请先用 gaidocx check 检查并改正。")
+        for item in items
+        if item.report is None or item.errors
+    ]
+    if not exported:
+        raise UserError("没有可以导出的填报表，未生成 CSV 文件。")
+    write_atomically(output, reports_to_csv_bytes([item.report for item in exported]), force=force)
+    unreadable = any(item.report is None for item in items)
+    return Exported(len(exported), left_out, Status.UNREADABLE.exit_code if unreadable else int(bool(left_out)))
+
+
+def summarise_workbooks(
+    paths: Sequence[Path],
+    output: Path,
+    *,
+    agency: str,
+    year: int | None = None,
+    skip_errors: bool = False,
+    force: bool = False,
+):
+    """The whole-area (本行政区域) fill-in workbook: figures summed, text left to write, and a
+    汇总明细 sheet.  Returns the ``Summary``; when it was refused nothing is written."""
+    from gaidocx.core.summary import plan_summary
+    from gaidocx.workbook.summary import summary_workbook_bytes
+
+    agency = agency.strip()
+    if not agency or NOT_XML.search(agency):
+        raise UserError("请用 --agency 给出本行政区域报告的机关名称（不能为空，不能含控制字符）。")
+    check_output_path(output, inputs=paths, force=force, suffix=".xlsx")
+    planned = plan_summary(read_all(paths), agency=agency, year=year, skip_errors=skip_errors)
+    if not planned.refusals:
+        write_atomically(output, summary_workbook_bytes(planned), force=force)
+    return planned
