@@ -20,6 +20,7 @@ from gaidocx import __version__, click_zh
 from gaidocx.core.form import FIRST_YEAR
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.document.build import build_word_template
+from gaidocx.document.html import render_html
 from gaidocx.document.pdf import PdfError, convert_to_pdf, find_soffice
 from gaidocx.document.render import TemplateProblem, render_docx
 from gaidocx.pipeline import (
@@ -187,6 +188,7 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
 @click.option("-o", "--output", type=_PATH, metavar=_FILE, help="生成的 Word 文件（默认：填报表所在文件夹，按机关名称和年度命名）。")
 @click.option("--template", "word_template_path", type=_PATH, metavar=_FILE, help="使用自定义的 Word 模板（见 gaidocx word-template）。")
 @click.option("--pdf", "with_pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
+@click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html），可直接发布或粘贴到网站后台。")
 @click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
 @_FORCE
 def render(
@@ -194,6 +196,7 @@ def render(
     output: Path | None,
     word_template_path: Path | None,
     with_pdf: bool,
+    with_html: bool,
     previous: Path | None,
     force: bool,
 ) -> None:
@@ -216,8 +219,14 @@ def render(
     check_output_path(output, inputs=inputs, force=force, suffix=".docx")
     if with_pdf:
         check_output_path(pdf_output, inputs=inputs, force=force, suffix=".pdf")
+    html_output = output.with_suffix(".html")
+    if with_html:
+        check_output_path(html_output, inputs=inputs, force=force, suffix=".html")
     write_atomically(output, render_docx(checked.report, word_template_path))
     click.echo(f"已生成：{output}")
+    if with_html:
+        write_atomically(html_output, render_html(checked.report).encode("utf-8"))
+        click.echo(f"已生成：{html_output}")
     if with_pdf:
         with tempfile.TemporaryDirectory() as folder:
             converted = Path(folder) / "report.pdf"

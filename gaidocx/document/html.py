@@ -31,7 +31,7 @@ from gaidocx.core import form
 from gaidocx.core.form import OPENING, Field, Label, Table
 from gaidocx.core.narrative import NOT_XML, parse_paragraph
 from gaidocx.core.report import Report, format_figure
-from gaidocx.document.build import COLUMN_WIDTHS, TABLE_TEXT_LEFT, _label_style
+from gaidocx.document.build import _SUB_NUMBER, COLUMN_WIDTHS, TABLE_TEXT_LEFT, _label_style, figure_margin
 
 #: The element whose inner HTML is the report, for pasting into a CMS.
 REPORT_ID = "gaidocx-report"
@@ -53,7 +53,9 @@ LEVEL_FONTS = {1: HEITI, 2: KAITI, 3: FANGSONG, 4: FANGSONG}
 # Inline styles: what must survive being pasted into a CMS without the page's stylesheet.
 # (Single quotes inside, since they sit in double-quoted attributes.)
 _TABLE_STYLE = "border-collapse:collapse;width:100%;table-layout:fixed;margin:0 auto;"
-_CELL_STYLE = "border:1px solid #000;padding:1px 2px;vertical-align:middle;font-weight:normal;"
+_CELL_STYLE = "border:1px solid #000;vertical-align:middle;font-weight:normal;"
+#: Left/right padding of label cells (figure cells: as in the .docx, ``figure_margin``).
+_LABEL_PADDING = "padding:0 1.5pt;"
 _CAPTION_STYLE = "caption-side:top;text-align:left;"
 _INDENT = "text-indent:2em;"
 
@@ -85,10 +87,10 @@ body {{ margin: 0; color: #000; }}
 #{REPORT_ID} .gaidocx-date {{ padding-right: 4em; text-align: right; text-indent: 0; }}
 #{REPORT_ID} table {{ font-size: 9pt; line-height: 12pt; }}
 #{REPORT_ID} caption {{ caption-side: top; text-align: left; }}
-#{REPORT_ID} th, #{REPORT_ID} td {{ height: 16pt; overflow-wrap: anywhere; }}
+#{REPORT_ID} th, #{REPORT_ID} td {{ box-sizing: border-box; height: 16pt; overflow-wrap: anywhere; }}
 #{REPORT_ID} td {{ font-family: {FIGURE_FONT}; white-space: nowrap; }}
 @media screen and (max-width: 210mm) {{
-  #{REPORT_ID} {{ margin: 0; padding: 1em; box-shadow: none; }}
+  #{REPORT_ID} {{ margin: 0; padding: 1em; box-shadow: none; overflow-x: auto; }}
   #{REPORT_ID} table {{ table-layout: auto; }}
 }}
 @page {{ size: A4; margin: 37mm 26mm 35mm 28mm; }}
@@ -102,7 +104,7 @@ body {{ margin: 0; color: #000; }}
   html {{ background: none; }}
   #{REPORT_ID} {{ max-width: none; margin: 0; padding: 0; box-shadow: none; }}
   #{REPORT_ID} h1, #{REPORT_ID} h2, #{REPORT_ID} h3, #{REPORT_ID} h4, #{REPORT_ID} h5 {{ break-after: avoid; }}
-  #{REPORT_ID} tr {{ break-inside: avoid; }}
+  #{REPORT_ID} tr, #{REPORT_ID} tbody {{ break-inside: avoid; }}
   #{REPORT_ID} table.gaidocx-whole {{ break-inside: avoid; }}
   #{REPORT_ID} .gaidocx-keep, #{REPORT_ID} .gaidocx-signature {{ break-after: avoid; }}
 }}
@@ -172,9 +174,19 @@ def _label_cell(table: Table, label: Label) -> str:
     else:  # table 二's group headings and 信息内容: ``headers`` on the figures tie them
         scope = ""
     return (
-        f'<th id="{cell_id(table, label)}"{_span(label)}{scope} style="{_CELL_STYLE}text-align:{align};">'
-        f"{escape(label.text)}</th>"
+        f'<th id="{cell_id(table, label)}"{_span(label)}{scope} style="{_CELL_STYLE}{_LABEL_PADDING}text-align:{align};">'
+        f"{_label_text(label)}</th>"
     )
+
+
+def _label_text(label: Label) -> str:
+    """A tall label in a narrow column (table 三's （三）不予公开) breaks after its （三）, if at all,
+    as in the .docx: not inside its name."""
+    prefix = _SUB_NUMBER.match(label.text)
+    if label.rowspan == 1 or label.colspan > 1 or prefix is None or prefix.end() == len(label.text):
+        return escape(label.text)
+    rest = label.text[prefix.end() :]
+    return f'{escape(prefix.group())}<wbr><span style="white-space:nowrap;">{escape(rest)}</span>'
 
 
 def _heads_row(table: Table, label: Label) -> bool:
@@ -187,7 +199,8 @@ def _heads_row(table: Table, label: Label) -> bool:
 def _figure_cell(table: Table, f: Field, value: str) -> str:
     headers = " ".join(cell_id(table, label) for label in header_labels(table, f))
     return (
-        f'<td headers="{headers}"{_span(f)} data-field="{f.key}" style="{_CELL_STYLE}text-align:center;">'
+        f'<td headers="{headers}"{_span(f)} data-field="{f.key}"'
+        f' style="{_CELL_STYLE}padding:0 {figure_margin(table) / 20:g}pt;text-align:center;">'
         f"{escape(value)}</td>"
     )
 
