@@ -26,7 +26,7 @@ from gaidocx.core.form import FORM_2021, OPENING, TRIAL_FORM_2019, Field, Label,
 from gaidocx.core.narrative import parse_paragraph
 from gaidocx.core.report import Report, format_figure, report_from_dict
 from gaidocx.document.build import figure_capacity
-from gaidocx.document.html import REPORT_ID, IncompleteReport, header_labels, render_article, render_html
+from gaidocx.document.html import PASTE_END, PASTE_START, REPORT_ID, IncompleteReport, header_labels, render_article, render_html
 
 script = load_script("make_html_screenshot")
 
@@ -165,8 +165,12 @@ def test_the_report_is_one_element_holding_everything():
         "2025年1月23日",
     ):
         assert needle in text, needle
-    # the article alone is what render_article gives, for pasting into a CMS
+    # the article alone is what render_article gives, for pasting into a CMS; comments mark
+    # its inner HTML for whoever copies it from a text editor
     assert render_article(report) in render_html(report)
+    inner = render_article(report).split(PASTE_START, 1)[1].split(PASTE_END, 1)[0]
+    assert render_article(report) == f'<article id="{REPORT_ID}">\n{PASTE_START}{inner}{PASTE_END}\n</article>'
+    assert inner.count("<table") == 3 and "<h1" in inner and report.agency in inner
 
 
 def test_paragraphs_lead_ins_and_headings_as_in_the_docx():
@@ -260,6 +264,8 @@ def test_every_figure_is_tied_to_its_row_and_column_headers():
             th = cells[(label.row, label.col)][0]
             if label.row < table.header_rows and header_labels_include(table, label):
                 assert th.attrs["scope"] == ("col" if label.colspan == 1 else "colgroup")
+            elif not header_labels_include(table, label):  # table 三's corner note
+                assert "scope" not in th.attrs and label.text.startswith("（本列数据")
 
 
 def header_labels_include(table: Table, label: Label) -> bool:
@@ -288,7 +294,7 @@ def test_user_text_is_escaped_everywhere():
     narratives = {OPENING: (HOSTILE,), "一": ("（一）" + HOSTILE + "。正文" + HOSTILE,), "五": (HOSTILE,), "六": (HOSTILE,)}
     report = make_report(agency=HOSTILE, narratives=narratives)
     page = render_html(report)
-    assert "<script" not in page and "<b>" not in page and "<!--" not in page
+    assert "<script" not in page and "<b>" not in page and "<!-- c" not in page
     assert "{" not in render_article(report)  # braces as references: no CMS template syntax
     document = parse(page)
     assert document.root.find("script") is None and document.root.find("b") is None

@@ -26,7 +26,6 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 
-from gaidocx import __version__
 from gaidocx.core import form
 from gaidocx.core.form import OPENING, Field, Label, Table
 from gaidocx.core.narrative import NOT_XML, parse_paragraph
@@ -35,6 +34,9 @@ from gaidocx.document.build import _SUB_NUMBER, COLUMN_WIDTHS, TABLE_TEXT_LEFT, 
 
 #: The element whose inner HTML is the report, for pasting into a CMS.
 REPORT_ID = "gaidocx-report"
+#: Comments around that inner HTML, so that it can be found in a text editor.
+PASTE_START = "<!-- 报告正文开始：在网站后台编辑器的“源代码”模式中粘贴从这里到“报告正文结束”的全部内容 -->"
+PASTE_END = "<!-- 报告正文结束 -->"
 
 # Font stacks: the names Word documents use, the names Windows and macOS ship, then the free
 # fonts gaidocx's fonts.conf substitutes on Linux (Noto CJK, AR PL UKai), then a generic family.
@@ -122,12 +124,14 @@ def escape(text: str) -> str:
     return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
+def table_key(table: Table) -> int:
+    """The table's section number in digits (二 → 2), for ASCII ids that CMS editors keep."""
+    return next(i for i in range(1, 11) if form.top_number(i) == f"{table.number}、")
+
+
 def cell_id(table: Table, label: Label) -> str:
-    """The ``id`` of a label's header cell, unique in the page (tables are numbered 二 三 四)."""
-    return f"gaidocx-t{_TABLE_KEYS[table.number]}-r{label.row}c{label.col}"
-
-
-_TABLE_KEYS = {"二": 2, "三": 3, "四": 4}
+    """The ``id`` of a label's header cell, unique in the page."""
+    return f"gaidocx-t{table_key(table)}-r{label.row}c{label.col}"
 
 
 def header_labels(table: Table, f: Field) -> tuple[Label, ...]:
@@ -167,8 +171,9 @@ def _span(cell: Label | Field) -> str:
 
 def _label_cell(table: Table, label: Label) -> str:
     align = "left" if _label_style(table, label) == TABLE_TEXT_LEFT else "center"
-    if label.row < table.header_rows:
-        scope = ' scope="col"' if label.colspan == 1 else ' scope="colgroup"'
+    if label.row < table.header_rows:  # (table 三's corner holds a note and heads nothing)
+        heads = any(label in header_labels(table, f) for f in table.fields)
+        scope = "" if not heads else ' scope="col"' if label.colspan == 1 else ' scope="colgroup"'
     elif _heads_row(table, label):
         scope = ' scope="row"'
     else:  # table 二's group headings and 信息内容: ``headers`` on the figures tie them
@@ -212,7 +217,7 @@ def render_table(table: Table, heading: str, figures: dict[str, str]) -> str:
     cols = "".join(f'<col style="width:{width * 100 / whole:.2f}%;">' for width in widths)
     groups = {label.row for label in table.labels if label.colspan == table.columns and label.row >= table.header_rows}
     parts = [
-        f'<table id="gaidocx-table-{_TABLE_KEYS[table.number]}" border="1"'
+        f'<table id="gaidocx-table-{table_key(table)}" border="1"'
         f' class="gaidocx-table{"" if groups else " gaidocx-whole"}" style="{_TABLE_STYLE}">',
         f'<caption style="{_CAPTION_STYLE}"><h2 class="level-1" style="{_heading_style(1)}">{escape(heading)}</h2></caption>',
         f"<colgroup>{cols}</colgroup>",
@@ -322,7 +327,7 @@ def render_article(report: Report) -> str:
         f'<p class="gaidocx-signature" style="text-align:right;text-indent:0;padding-right:2em;">{escape(report.agency)}</p>'
     )
     body.append(f'<p class="gaidocx-date" style="text-align:right;text-indent:0;padding-right:4em;">{escape(date)}</p>')
-    return f'<article id="{REPORT_ID}">\n' + "\n".join(body) + "\n</article>"
+    return f'<article id="{REPORT_ID}">\n{PASTE_START}\n' + "\n".join(body) + f"\n{PASTE_END}\n</article>"
 
 
 def render_html(report: Report) -> str:
@@ -333,7 +338,7 @@ def render_html(report: Report) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="gaidocx {escape(__version__)}">\n'
+        '<meta name="generator" content="gaidocx">\n'
         f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         f"{article}\n</main>\n</body>\n</html>\n"
     )
