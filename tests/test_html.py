@@ -264,8 +264,9 @@ def test_every_figure_is_tied_to_its_row_and_column_headers():
             th = cells[(label.row, label.col)][0]
             if label.row < table.header_rows and header_labels_include(table, label):
                 assert th.attrs["scope"] == ("col" if label.colspan == 1 else "colgroup")
-            elif not header_labels_include(table, label):  # table 三's corner note
-                assert "scope" not in th.attrs and label.text.startswith("（本列数据")
+            elif not header_labels_include(table, label):  # table 三's corner note, table 二's 信息内容
+                assert "scope" not in th.attrs
+                assert label.text.startswith("（本列数据") or (label.text == form.CONTENT and label.col == 0)
 
 
 def header_labels_include(table: Table, label: Label) -> bool:
