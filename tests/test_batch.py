@@ -201,3 +201,21 @@ def test_sigterm_ends_with_one_chinese_line_exit_130_and_no_temporary_file(inbox
     assert process.returncode == 130, (process.returncode, text)
     assert text.strip().splitlines() == ["已中断：写到一半的文件已删除，输入文件没有被修改。"], text
     assert not out.exists() or not list(out.glob(".gaidocx-*"))
+
+
+def test_render_many_writes_data_and_page_beside_each_report(inbox, tmp_path):
+    import json
+
+    import jsonschema
+
+    from gaidocx.core.data import report_schema
+
+    out = tmp_path / "out"
+    result = run("render", inbox / "甲.xlsx", inbox / "乙.xlsx", "-o", out, "--json", "--html")
+    assert result.exit_code == 0, result.output
+    stems = {p.stem for p in out.iterdir()}
+    assert len(stems) == 2 and {p.suffix for p in out.iterdir()} == {".docx", ".json", ".html"}
+    for data_file in out.glob("*.json"):
+        data = json.loads(data_file.read_text(encoding="utf-8"))
+        jsonschema.validate(data, report_schema())
+        assert data_file.stem.startswith(data["agency"])
