@@ -16,7 +16,9 @@ part and, where there is one, the line and the schema's message:
   compiled schemas declare, so the extension namespaces (w14, w15, x14ac, ...) are dropped, as an
   Office 2007 consumer drops them;
 - the XML schemas: each part's root element is the one its content type requires, and the part is
-  valid against the ECMA-376 Transitional schemas (copied in ``tests/ooxml-schemas``).
+  valid against the ECMA-376 Transitional schemas (copied in ``tests/ooxml-schemas``), with the one
+  departure Microsoft documents and Excel itself writes: ``xml:space`` on SpreadsheetML ``t``
+  (``OFFICE_XML_SPACE``).
 """
 
 from __future__ import annotations
@@ -217,9 +219,10 @@ def compile_schemas() -> Schemas:
 
 
 def _namespaces(element: etree._Element, attribute: str, problems: list[str]) -> set[str]:
-    """The namespaces an mc: attribute lists by prefix (``"w14 w15"``)."""
+    """The namespaces an mc: attribute (or mc:Choice's unqualified ``Requires``) lists by prefix (``"w14 w15"``)."""
     result = set()
-    for prefix in (element.get(f"{{{MC_NS}}}{attribute}") or "").split():
+    name = attribute if attribute == "Requires" else f"{{{MC_NS}}}{attribute}"
+    for prefix in (element.get(name) or "").split():
         ns = element.nsmap.get(prefix)
         if ns is None:
             problems.append(f"mc:{attribute} names the undeclared prefix {prefix!r} on <{element.tag}>")
@@ -335,7 +338,7 @@ def _choose(alternate: etree._Element, understood: frozenset[str], problems: lis
             continue
         if branch.tag == f"{{{MC_NS}}}Choice":
             required = _namespaces(branch, "Requires", problems)
-            if not branch.get(f"{{{MC_NS}}}Requires"):
+            if not branch.get("Requires"):
                 problems.append("mc:Choice without Requires")
             if all(_understands(understood, ns) for ns in required):
                 return [child for child in branch]
@@ -344,6 +347,28 @@ def _choose(alternate: etree._Element, understood: frozenset[str], problems: lis
         else:
             problems.append(f"<{branch.tag}> inside mc:AlternateContent")
     return []
+
+
+# ---------------------------------------------------------------- what Office documents beyond the schemas
+
+#: SpreadsheetML text elements on which Excel writes and reads ``xml:space`` although the schema
+#: types them as plain strings: Microsoft's implementation notes for ECMA-376 ([MS-OE376] 2.1.706,
+#: "t (Text): The standard makes no mention of an xml:space attribute. Excel uses this attribute to
+#: specify ... how white space should be handled"). It is the only way to keep a cell's leading or
+#: trailing spaces, so openpyxl writes it too. Any other element keeps the schema's verdict.
+OFFICE_XML_SPACE = frozenset({(S_NS, "t")})
+
+
+def accept_office_xml_space(root: etree._Element) -> list[str]:
+    """Remove, in place, the ``xml:space`` Excel documents on ``OFFICE_XML_SPACE`` elements; report bad values."""
+    problems = []
+    space = f"{{{XML_NS}}}space"
+    for ns, local in OFFICE_XML_SPACE:
+        for element in root.iter(f"{{{ns}}}{local}"):
+            value = element.attrib.pop(space, None)
+            if value not in (None, "preserve", "default"):
+                problems.append(f"line {element.sourceline}: xml:space=\"{value}\" on <{local}> (only preserve or default)")
+    return problems
 
 
 # ---------------------------------------------------------------- the package
@@ -576,6 +601,8 @@ class Package:
                 )
                 continue
             for problem in process_markup_compatibility(root, schemas.understood):
+                self.problems.append(f"{name}: {problem}")
+            for problem in accept_office_xml_space(root):
                 self.problems.append(f"{name}: {problem}")
             if not schemas.schema.validate(root):
                 for error in schemas.schema.error_log:
