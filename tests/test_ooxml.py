@@ -98,7 +98,6 @@ def hostile_report(texts=HOSTILE):
 
 # ---------------------------------------------------------------- every file we write
 
-#: name -> bytes of a file the project writes (each built when its test runs).
 def _excel_template_reproducible(tmp: Path) -> bytes:
     write_template(tmp / "t.xlsx", agency="某某县人民政府办公室", year=2024)
     return (tmp / "t.xlsx").read_bytes()
@@ -119,11 +118,16 @@ def _hostile_workbook_report():
     return hostile_report(texts)
 
 
+#: Every kind of file the project writes: name -> how to build its bytes (in a test's tmp_path).
 FILES: dict[str, Callable[[Path], bytes]] = {
     "excel template (build_template)": lambda tmp: saved(build_template()),
-    "excel template, agency and year (cli template)": lambda tmp: saved(build_template(agency="某某县人民政府办公室", year=2024)),
+    "excel template, agency and year (cli template)": lambda tmp: saved(
+        build_template(agency="某某县人民政府办公室", year=2024)
+    ),
     "excel template, saved reproducibly": _excel_template_reproducible,
-    "excel template, hostile agency": lambda tmp: saved(build_template(agency=_hostile_workbook_report().agency, year=2024)),
+    "excel template, hostile agency": lambda tmp: saved(
+        build_template(agency=_hostile_workbook_report().agency, year=2024)
+    ),
     "filled workbook": _filled(varied_report()),
     "filled workbook, hostile text": _filled(_hostile_workbook_report()),
     "committed excel template": lambda tmp: (ROOT / "templates" / "excel" / "annual-report-input.xlsx").read_bytes(),
@@ -171,7 +175,8 @@ def test_files_written_by_the_command_line_are_valid(args, output, schemas, tmp_
 
 # Text a person can type or paste, controls and all (rendering removes what XML cannot hold).
 any_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from("\n\t\r&<>\"'{}%#]]>𠀀😀中文，。（）\u202e\ufeff"),
+    alphabet=st.characters(blacklist_categories=("Cs",))
+    | st.sampled_from("\n\t\r&<>\"'{}%#]]>𠀀😀中文，。（）\u202e\ufeff"),
     min_size=1,
     max_size=120,
 )
@@ -389,7 +394,8 @@ def test_the_checker_reports_a_broken_package(case, schemas):
 
 def test_the_checker_reports_a_broken_workbook(schemas):
     parts = members(saved(build_template()))
-    parts["xl/worksheets/sheet2.xml"] = parts["xl/worksheets/sheet2.xml"].replace(b"<sheetData>", b"<sheetData><row><c t=\"bogus\"/></row>", 1)
+    sheet2 = "xl/worksheets/sheet2.xml"
+    parts[sheet2] = parts[sheet2].replace(b"<sheetData>", b'<sheetData><row><c t="bogus"/></row>', 1)
     sheet = next(name for name in parts["xl/_rels/workbook.xml.rels"].split(b'"') if name.endswith(b"sheet1.xml"))
     parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(sheet, b"/xl/styles.xml", 1)
     problems = package_problems(zipped(parts), schemas)
