@@ -424,6 +424,20 @@ def test_xml_space_is_accepted_only_where_excel_documents_it(schemas, old, new, 
         assert len(problems) == 1 and problems[0].startswith(f"/{sheet}: line ") and expected in problems[0], problems
 
 
+def test_run_properties_out_of_order_are_reported(schemas):
+    """The transitional schema accepts them; Part 1's order is checked separately."""
+    parts = members(build_word_template())
+    styles = etree.fromstring(parts["word/styles.xml"])
+    properties = next(p for p in styles.iter(f"{{{W_NS}}}rPr") if len(p) >= 2)
+    names = [etree.QName(child).localname for child in properties]
+    properties.append(properties[0])  # the first property moves to the end
+    parts["word/styles.xml"] = etree.tostring(styles, xml_declaration=True, encoding="UTF-8", standalone=True)
+    assert schemas.schema.validate(etree.fromstring(parts["word/styles.xml"]))
+    problems = package_problems(zipped(parts), schemas)
+    assert len(problems) == 1 and problems[0].startswith("/word/styles.xml: line "), problems
+    assert f"order is {' '.join(names)}, each once" in problems[0]
+
+
 def test_the_schemas_come_from_the_repository_only():
     compiled = compile_schemas()
     copied = {path.name for path in (ROOT / "tests" / "ooxml-schemas").rglob("*.xsd")}

@@ -18,7 +18,9 @@ part and, where there is one, the line and the schema's message:
 - the XML schemas: each part's root element is the one its content type requires, and the part is
   valid against the ECMA-376 Transitional schemas (copied in ``tests/ooxml-schemas``), with the one
   departure Microsoft documents and Excel itself writes: ``xml:space`` on SpreadsheetML ``t``
-  (``OFFICE_XML_SPACE``).
+  (``OFFICE_XML_SPACE``);
+- what the transitional schema leaves open but ECMA-376 Part 1 and Word do not: run properties
+  (``w:rPr``) once each, in the order of Part 1 §17.3.2.
 """
 
 from __future__ import annotations
@@ -376,6 +378,36 @@ def accept_office_xml_space(root: etree._Element) -> list[str]:
     return problems
 
 
+@functools.cache
+def run_property_order() -> tuple[str, ...]:
+    """The run properties in the order of ECMA-376 Part 1 §17.3.2 (the order the transitional
+    schema lists them in ``EG_RPrBase``; Part 1 and the strict schema make it a sequence)."""
+    tree = etree.parse(str(_schema_file("wml.xsd")), _secure_parser())
+    group = tree.getroot().find(f"{{{XSD_NS}}}group[@name='EG_RPrBase']")
+    return tuple(node.get("name") for node in group.iter(f"{{{XSD_NS}}}element"))
+
+
+def run_property_problems(root: etree._Element) -> list[str]:
+    """Every ``w:rPr`` in ``root`` lists its properties once each, in the order ECMA-376 Part 1 and
+    Word expect: the transitional schema alone accepts any order and repetitions."""
+    rank = {name: index for index, name in enumerate(run_property_order())}
+    problems = []
+    for properties in root.iter(f"{{{W_NS}}}rPr"):
+        names = [
+            etree.QName(child).localname
+            for child in properties
+            if isinstance(child.tag, str) and _namespace_of(child.tag) == W_NS and etree.QName(child).localname in rank
+        ]
+        positions = [rank[name] for name in names]
+        if positions != sorted(positions) or len(set(names)) != len(names):
+            expected = sorted(dict.fromkeys(names), key=rank.__getitem__)
+            problems.append(
+                f"line {properties.sourceline}: <w:rPr> has {' '.join(names)}; ECMA-376 Part 1 §17.3.2 order is"
+                f" {' '.join(expected)}, each once"
+            )
+    return problems
+
+
 # ---------------------------------------------------------------- the package
 
 
@@ -607,7 +639,7 @@ class Package:
                 continue
             for problem in process_markup_compatibility(root, schemas.understood):
                 self.problems.append(f"{name}: {problem}")
-            for problem in accept_office_xml_space(root):
+            for problem in accept_office_xml_space(root) + run_property_problems(root):
                 self.problems.append(f"{name}: {problem}")
             if not schemas.schema.validate(root):
                 for error in schemas.schema.error_log:
