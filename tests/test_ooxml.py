@@ -24,6 +24,7 @@ from ooxml import (
     process_markup_compatibility,
 )
 from support import ROOT, SAMPLE_WORKBOOK, sample_report, varied_report
+from test_properties import consistent_figures
 
 from gaidocx.cli import cli
 from gaidocx.core.form import AREA_REPORT, FORM_2021
@@ -183,10 +184,15 @@ any_text = st.text(
 
 
 @SETTINGS
-@given(agency=any_text.filter(lambda text: clean_text(text).strip()), texts=st.lists(any_text, min_size=1, max_size=4))
-def test_any_text_renders_into_a_valid_report(schemas, agency, texts):
+@given(
+    figures=consistent_figures(),
+    agency=any_text.filter(lambda text: clean_text(text).strip()),
+    texts=st.lists(any_text, min_size=1, max_size=4),
+)
+def test_any_text_renders_into_a_valid_report(schemas, figures, agency, texts):
     report = dataclasses.replace(
         varied_report(),
+        inputs=figures,
         agency=agency,
         narratives={**varied_report().narratives, "一": tuple(texts), "六": tuple(texts)},
     )
