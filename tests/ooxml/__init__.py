@@ -388,8 +388,9 @@ def run_property_order() -> tuple[str, ...]:
 
 
 def run_property_problems(root: etree._Element) -> list[str]:
-    """Every ``w:rPr`` in ``root`` lists its properties once each, in the order ECMA-376 Part 1 and
-    Word expect: the transitional schema alone accepts any order and repetitions."""
+    """Every ``w:rPr`` in ``root`` lists its properties once each, in the order ECMA-376 Part 1
+    §17.3.2 gives them (Part 1's schema makes them a sequence; the transitional schema relaxes it to
+    any order and repetition, but Word is written against Part 1's order)."""
     rank = {name: index for index, name in enumerate(run_property_order())}
     problems = []
     for properties in root.iter(f"{{{W_NS}}}rPr"):
