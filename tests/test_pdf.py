@@ -8,7 +8,13 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+import types
 from decimal import Decimal
 
 import pytest
@@ -17,11 +23,11 @@ from support import sample_report
 from gaidocx.core import form
 from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import build_word_template
-from gaidocx.document.pdf import PdfError, convert_to_pdf, find_soffice
+from gaidocx.document.pdf import PdfError, convert_many, convert_to_pdf, find_soffice
 from gaidocx.document.render import render_docx
 
 pdfplumber = pytest.importorskip("pdfplumber")
-pytestmark = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
 
 PT_PER_MM = 72 / 25.4
 PAGE = (210 * PT_PER_MM, 297 * PT_PER_MM)
@@ -81,24 +87,72 @@ def short_report() -> Report:
 REPORTS = {"sample": sample_report, "long": long_report, "short": short_report}
 
 
-@pytest.fixture(scope="module", params=list(REPORTS))
-def report(request):
-    """The shipped sample; a longer report with wide figures (in tables 二 and 三 the widest
-    the checks accept, 8 digits; in table 四 the widest its cells hold, 6 digits); and a
-    short one whose tables start on the first page."""
-    return REPORTS[request.param]()
-
-
 @pytest.fixture(scope="module")
-def pdf(report, tmp_path_factory):
+def converted(tmp_path_factory):
+    if find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    """Every report of REPORTS, a damaged document, one that is no document at all and a
+    missing one, converted by ``convert_many`` with one LibreOffice start — counted by a
+    wrapper around the real soffice."""
     folder = tmp_path_factory.mktemp("pdf")
     template = folder / "annual-report.docx"
     template.write_bytes(build_word_template())
-    source = folder / "报告.docx"
-    source.write_bytes(render_docx(report, template))
-    target = convert_to_pdf(source, folder / "out" / "报告.pdf")
-    with pdfplumber.open(target) as document:
+    sources = {}
+    for name, make in REPORTS.items():
+        sources[name] = folder / f"{name}报告.docx"
+        sources[name].write_bytes(render_docx(make(), template))
+    damaged = folder / "损坏.docx"
+    damaged.write_bytes(sources["sample"].read_bytes()[:3000])
+    garbage = folder / "garbage.docx"
+    garbage.write_bytes(b"PK this is no Word document")
+    missing = folder / "不存在.docx"
+    starts = folder / "starts.log"
+    wrapper = folder / "soffice"
+    wrapper.write_text(f'#!/bin/sh\necho start >> "{starts}"\nexec "{find_soffice()}" "$@"\n')
+    wrapper.chmod(0o755)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("gaidocx.document.pdf.find_soffice", lambda: str(wrapper))
+        results = convert_many([*sources.values(), damaged, garbage, missing], folder / "out")
+    return types.SimpleNamespace(
+        out=folder / "out",
+        sources=sources,
+        damaged=damaged,
+        garbage=garbage,
+        missing=missing,
+        results=results,
+        starts=starts.read_text().count("start"),
+    )
+
+
+@pytest.fixture(scope="module", params=list(REPORTS))
+def name(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def report(name):
+    """The shipped sample; a longer report with wide figures (in tables 二 and 三 the widest
+    the checks accept, 8 digits; in table 四 the widest its cells hold, 6 digits); and a
+    short one whose tables start on the first page."""
+    return REPORTS[name]()
+
+
+@pytest.fixture(scope="module")
+def pdf(name, converted):
+    assert converted.results[converted.sources[name]] is None
+    with pdfplumber.open(converted.out / f"{name}报告.pdf") as document:
         yield document
+
+
+def test_one_libreoffice_start_converts_many_and_a_failure_stays_with_its_document(converted):
+    assert converted.starts == 1
+    results = converted.results
+    assert list(results) == [*converted.sources.values(), converted.damaged, converted.garbage, converted.missing]
+    assert all(results[source] is None for source in converted.sources.values())
+    for bad in (converted.damaged, converted.garbage):  # not imported as plain text either
+        assert isinstance(results[bad], PdfError) and f"未能把“{bad.name}”转换为 PDF" in str(results[bad])
+    assert "找不到要转换的 Word 文档" in str(results[converted.missing])
+    assert sorted(p.name for p in converted.out.iterdir()) == sorted(f"{name}报告.pdf" for name in REPORTS)
 
 
 def page_number_chars(page):
@@ -281,3 +335,115 @@ def test_conversion_errors_are_reported_in_chinese(tmp_path, monkeypatch):
     with pytest.raises(PdfError, match="超时"):
         convert_to_pdf(source, target, timeout=1)
     assert not target.exists()
+
+
+def test_a_run_that_writes_nothing_fails_each_document(tmp_path, monkeypatch):
+    silent = fake_soffice(tmp_path, "exit 0")
+    monkeypatch.setattr("gaidocx.document.pdf.find_soffice", lambda: silent)
+    sources = [tmp_path / "甲.docx", tmp_path / "乙.docx"]
+    for source in sources:
+        source.write_bytes(b"PK")
+    results = convert_many(sources, tmp_path / "out")
+    assert [str(results[s]) for s in sources] == [f"LibreOffice 未能把“{s.name}”转换为 PDF（文件可能已损坏，或不是 Word 文档）。" for s in sources]
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(PdfError, match="甲.docx"):
+        convert_to_pdf(sources[0], tmp_path / "甲.pdf")
+
+
+# ---------------------------------------------------------------- finding LibreOffice (no soffice needed)
+
+WINDOWS_ENV = {"ProgramFiles": r"C:\Program Files", "ProgramFiles(x86)": r"C:\Program Files (x86)"}
+
+
+@pytest.mark.parametrize(
+    "platform, environ, installed",
+    [
+        ("win32", WINDOWS_ENV, r"C:\Program Files\LibreOffice\program\soffice.exe"),
+        ("win32", WINDOWS_ENV, r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
+        ("win32", {}, r"C:\Program Files\LibreOffice\program\soffice.exe"),  # variables unset
+        ("win32", {"ProgramFiles": r"D:\Programme"}, r"D:\Programme\LibreOffice\program\soffice.exe"),
+        ("darwin", {"HOME": "/Users/clerk"}, "/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+        ("darwin", {"HOME": "/Users/clerk"}, "/Users/clerk/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+    ],
+)
+def test_libreoffice_is_found_in_its_default_install_folder(monkeypatch, platform, environ, installed):
+    monkeypatch.setattr("shutil.which", lambda name: None)  # not on PATH
+    monkeypatch.setattr("sys.platform", platform)
+    monkeypatch.setattr("os.environ", dict(environ))
+    monkeypatch.setattr("os.path.isfile", lambda path: path == installed)
+    assert find_soffice() == installed
+
+
+def test_libreoffice_on_path_comes_first_and_nothing_found_is_none(monkeypatch):
+    monkeypatch.setattr("sys.platform", "win32")
+    monkeypatch.setattr("os.environ", dict(WINDOWS_ENV))
+    monkeypatch.setattr("os.path.isfile", lambda path: True)
+    monkeypatch.setattr("shutil.which", lambda name: r"E:\LO\soffice.exe" if name == "soffice" else None)
+    assert find_soffice() == r"E:\LO\soffice.exe"
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.setattr("os.path.isfile", lambda path: False)
+    assert find_soffice() is None
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr("os.path.isfile", lambda path: True)
+    assert find_soffice() is None  # on Linux LibreOffice is on PATH or not installed
+
+
+# ---------------------------------------------------------------- interrupted conversions
+
+CONVERT_AND_STOP = """
+import signal, sys
+from gaidocx.document.pdf import convert_to_pdf
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if started in the background
+try:
+    convert_to_pdf(sys.argv[1], sys.argv[2])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of running processes (zombies have none) that contain ``text``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as file:
+                    cmdline = file.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(cmdline)
+    return found
+
+
+@needs_soffice
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="lists processes through /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_a_conversion_leaves_no_libreoffice_and_no_profile(tmp_path, signum):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    source = tmp_path / "报告.docx"
+    source.write_bytes(render_docx(sample_report(), None))
+    child = subprocess.Popen(
+        [sys.executable, "-c", CONVERT_AND_STOP, str(source), str(tmp_path / "报告.pdf")],
+        env={**os.environ, "TMPDIR": str(tmp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        # LibreOffice runs once its profile appears
+        while not list(tmp.glob("gaidocx-pdf-*/profile/user")) and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.05)
+        assert child.poll() is None, child.communicate()
+        assert processes_mentioning(str(tmp))  # soffice is running with its profile in tmp
+        child.send_signal(signum)
+        _, stderr = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 130, stderr.decode("utf-8", "replace")
+    assert processes_mentioning(str(tmp)) == []
+    assert list(tmp.iterdir()) == []
+    assert not (tmp_path / "报告.pdf").exists()
