@@ -87,6 +87,20 @@ def short_report() -> Report:
 REPORTS = {"sample": sample_report, "long": long_report, "short": short_report}
 
 
+def shifted_report(lines: int) -> Report:
+    """The sample with a paragraph of ``lines`` full lines more in section 一, which moves
+    everything after it down the pages: tables and headings start at every height."""
+    sample = sample_report()
+    text = (SENTENCE * (lines + 1))[: 28 * lines - 2]  # two characters' indent on the first line
+    narratives = dict(sample.narratives)
+    narratives["一"] = (*sample.narratives["一"], text)
+    return dataclasses.replace(sample, narratives=narratives)
+
+
+#: Lines added by shifted_report: three apart, across a whole page of 22 lines.
+SHIFTS = tuple(range(1, 23, 3))
+
+
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory):
     if find_soffice() is None:
@@ -106,19 +120,24 @@ def converted(tmp_path_factory):
     garbage = folder / "garbage.docx"
     garbage.write_bytes(b"PK this is no Word document")
     missing = folder / "不存在.docx"
+    shifted = {}
+    for lines in SHIFTS:
+        shifted[lines] = folder / f"shifted-{lines}.docx"
+        shifted[lines].write_bytes(render_docx(shifted_report(lines), template))
     starts = folder / "starts.log"
     wrapper = folder / "soffice"
     wrapper.write_text(f'#!/bin/sh\necho start >> "{starts}"\nexec "{find_soffice()}" "$@"\n')
     wrapper.chmod(0o755)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("gaidocx.document.pdf.find_soffice", lambda: str(wrapper))
-        results = convert_many([*sources.values(), damaged, garbage, missing], folder / "out")
+        results = convert_many([*sources.values(), damaged, garbage, missing, *shifted.values()], folder / "out")
     return types.SimpleNamespace(
         out=folder / "out",
         sources=sources,
         damaged=damaged,
         garbage=garbage,
         missing=missing,
+        shifted=shifted,
         results=results,
         starts=starts.read_text().count("start"),
     )
@@ -147,12 +166,14 @@ def pdf(name, converted):
 def test_one_libreoffice_start_converts_many_and_a_failure_stays_with_its_document(converted):
     assert converted.starts == 1
     results = converted.results
-    assert list(results) == [*converted.sources.values(), converted.damaged, converted.garbage, converted.missing]
+    documents = [*converted.sources.values(), converted.damaged, converted.garbage, converted.missing]
+    assert list(results) == documents + list(converted.shifted.values())
     assert all(results[source] is None for source in converted.sources.values())
     for bad in (converted.damaged, converted.garbage):  # not imported as plain text either
         assert isinstance(results[bad], PdfError) and f"未能把“{bad.name}”转换为 PDF" in str(results[bad])
     assert "找不到要转换的 Word 文档" in str(results[converted.missing])
-    assert sorted(p.name for p in converted.out.iterdir()) == sorted(f"{name}报告.pdf" for name in REPORTS)
+    expected = [f"{name}报告.pdf" for name in REPORTS] + [f"shifted-{lines}.pdf" for lines in SHIFTS]
+    assert sorted(p.name for p in converted.out.iterdir()) == sorted(expected)
 
 
 def page_number_chars(page):
@@ -280,6 +301,17 @@ def page_fill(page) -> float:
 def test_every_page_but_the_last_is_at_least_60_percent_full(pdf):
     fills = [page_fill(page) for page in pdf.pages]
     assert all(fill >= 0.6 for fill in fills[:-1]), [round(fill, 2) for fill in fills]
+
+
+def test_pages_stay_full_wherever_the_tables_fall(converted):
+    fills = {}
+    for lines, source in converted.shifted.items():
+        assert converted.results[source] is None
+        with pdfplumber.open(converted.out / f"shifted-{lines}.pdf") as document:
+            fills[lines] = [round(page_fill(page), 2) for page in document.pages]
+    assert all(fill >= 0.6 for pages in fills.values() for fill in pages[:-1]), fills
+    # the tables really started at different heights: page 2 ended at many different points
+    assert len({pages[1] for pages in fills.values()}) >= 4, fills
 
 
 def test_a_blank_line_between_a_table_and_the_heading_below_it(pdf):

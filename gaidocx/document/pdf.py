@@ -317,19 +317,35 @@ def _for_libreoffice(docx: bytes) -> bytes:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """End LibreOffice's whole process group and wait until it is gone (at most a few seconds)."""
-    killpg = getattr(os, "killpg", None)  # POSIX; elsewhere only the direct child can be ended
-    if killpg is None:
+    """End LibreOffice's whole process group and wait until it is gone (at most a few seconds).
+    A second Ctrl+C or SIGTERM meanwhile does not cut the clean-up short."""
+    while True:
+        try:
+            _end_group(process)
+            return
+        except KeyboardInterrupt:
+            continue
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    killpg = getattr(os, "killpg", None)
+    if killpg is None:  # Windows: soffice.exe starts soffice.bin, ended with it by taskkill /T
         if process.poll() is None:
-            process.kill()
+            subprocess.run(
+                ["taskkill", "/F", "/T", "/PID", str(process.pid)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            if process.poll() is None:
+                process.kill()
         process.communicate()
         return
     try:
         killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    if process.poll() is None or process.stdout and not process.stdout.closed:
-        process.communicate()
+    process.communicate()
     deadline = time.monotonic() + 5
     while _group_alive(process.pid) and time.monotonic() < deadline:  # soffice.bin may outlive the wrapper
         time.sleep(0.02)
