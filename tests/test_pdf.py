@@ -303,12 +303,21 @@ def test_every_page_but_the_last_is_at_least_60_percent_full(pdf):
     assert all(fill >= 0.6 for fill in fills[:-1]), [round(fill, 2) for fill in fills]
 
 
+def page_start(page) -> float:
+    """How far below the text block's top the page's first glyph or ruling is, in points."""
+    highest = [c["top"] for c in page.chars if c["top"] <= BOTTOM]
+    highest += [edge["top"] for edge in page.lines + page.rects if edge["top"] <= BOTTOM]
+    return min(highest) - TOP
+
+
 def test_pages_stay_full_wherever_the_tables_fall(converted):
     fills = {}
     for lines, source in converted.shifted.items():
         assert converted.results[source] is None
         with pdfplumber.open(converted.out / f"shifted-{lines}.pdf") as document:
             fills[lines] = [round(page_fill(page), 2) for page in document.pages]
+            # the blank line above a heading below a table is not kept at the top of a page
+            assert all(page_start(page) < 9 for page in document.pages), lines
     assert all(fill >= 0.6 for pages in fills.values() for fill in pages[:-1]), fills
     # the tables really started at different heights: page 2 ended at many different points
     assert len({pages[1] for pages in fills.values()}) >= 4, fills
