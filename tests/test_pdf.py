@@ -369,11 +369,11 @@ def test_conversion_errors_are_reported_in_chinese(tmp_path, monkeypatch):
         convert_to_pdf(source, target)
     failing = fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 1")
     monkeypatch.setattr("gaidocx.document.pdf.find_soffice", lambda: failing)
-    with pytest.raises(PdfError, match="未能.*source file could not be loaded"):
+    with pytest.raises(PdfError, match="未能把“in.docx”转换为 PDF（退出码 1）。Error: source file could not be loaded"):
         convert_to_pdf(source, target)
     hanging = fake_soffice(tmp_path, "sleep 30")
     monkeypatch.setattr("gaidocx.document.pdf.find_soffice", lambda: hanging)
-    with pytest.raises(PdfError, match="超时"):
+    with pytest.raises(PdfError, match="转换“in.docx”超时（超过 1 秒）"):
         convert_to_pdf(source, target, timeout=1)
     assert not target.exists()
 
@@ -389,6 +389,49 @@ def test_a_run_that_writes_nothing_fails_each_document(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
     with pytest.raises(PdfError, match="甲.docx"):
         convert_to_pdf(sources[0], tmp_path / "甲.pdf")
+
+
+#: Converts each staged document in order like soffice: hangs on one holding HANG, crashes on CRASH.
+ORDERLY_SOFFICE = r"""
+echo start >> "$(dirname "$0")/starts.log"
+out=""; previous=""
+for argument in "$@"; do
+  if [ "$previous" = "--outdir" ]; then out="$argument"; fi
+  previous="$argument"
+done
+for argument in "$@"; do
+  case "$argument" in
+    *.docx)
+      if grep -q HANG "$argument"; then sleep 30; fi
+      if grep -q CRASH "$argument"; then echo 'soffice crashed' >&2; exit 134; fi
+      printf '%%PDF-1.4\n' > "$out/$(basename "$argument" .docx).pdf"
+      if grep -q HALF "$argument"; then continue; fi
+      printf '%%%%EOF\n' >> "$out/$(basename "$argument" .docx).pdf";;
+  esac
+done
+"""
+
+
+def test_a_document_that_hangs_or_crashes_libreoffice_fails_alone(tmp_path, monkeypatch):
+    orderly = fake_soffice(tmp_path, ORDERLY_SOFFICE)
+    monkeypatch.setattr("gaidocx.document.pdf.find_soffice", lambda: orderly)
+    contents = {"一": b"fine", "二": b"HANG", "三": b"fine", "四": b"CRASH", "五": b"HALF", "六": b"fine"}
+    sources = []
+    for name, content in contents.items():
+        sources.append(tmp_path / f"{name}.docx")
+        sources[-1].write_bytes(content)
+    results = convert_many(sources, tmp_path / "out", timeout=2)
+    messages = {source.stem: str(error) if error else None for source, error in results.items()}
+    assert messages == {
+        "一": None,
+        "二": "LibreOffice 转换“二.docx”超时（超过 2 秒），已终止。",
+        "三": None,
+        "四": "LibreOffice 未能把“四.docx”转换为 PDF（退出码 134）。soffice crashed",
+        "五": "LibreOffice 未能把“五.docx”转换为 PDF（文件可能已损坏，或不是 Word 文档）。",  # unfinished PDF
+        "六": None,
+    }
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["一.pdf", "三.pdf", "六.pdf"]
+    assert (tmp_path / "starts.log").read_text().count("start") == 3  # again after the hang and the crash
 
 
 # ---------------------------------------------------------------- finding LibreOffice (no soffice needed)

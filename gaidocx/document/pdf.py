@@ -146,59 +146,74 @@ def convert_many(
             target = Path(out_dir) / (source.stem + ".pdf")
         pairs.append((source, target))
     results: dict[Path, PdfError | None] = {}
-    staged: dict[Path, tuple[Path, str]] = {}  # source → (target, staged stem)
-    pending = []
+    pending: dict[Path, Path] = {}  # source → target, each source once
     for source, target in pairs:
-        if source in results or source in staged:
+        if source in results or source in pending:
             continue
         if not source.is_file():
             results[source] = PdfError(f"找不到要转换的 Word 文档：{source}")
         else:
-            pending.append((source, target))
+            pending[source] = target
     if not pending:
         return {source: results[source] for source, _ in pairs}
     soffice = find_soffice()
     if soffice is None:
         missing = PdfError("未找到 LibreOffice（soffice 命令），无法生成 PDF。请安装 LibreOffice 后重试。")
         return {source: results.get(source) or missing for source, _ in pairs}
-    if timeout is None:
-        timeout = DEFAULT_TIMEOUT + TIMEOUT_PER_DOCUMENT * len(pending)
     with _terminated_as_interrupt(), tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         work = Path(tmp)
         (work / "in").mkdir()
         (work / "out").mkdir()
-        inputs = []
-        for number, (source, target) in enumerate(pending, start=1):
-            stem = f"report-{number:05d}"  # plain ASCII names: LibreOffice names its output after the input
-            staged_path = work / "in" / f"{stem}.docx"
+        staged: dict[Path, str] = {}  # source → its plain ASCII stem (LibreOffice names outputs after inputs)
+        for number, source in enumerate(pending, start=1):
+            stem = f"report-{number:05d}"
             try:
-                staged_path.write_bytes(_for_libreoffice(source.read_bytes()))
+                (work / "in" / f"{stem}.docx").write_bytes(_for_libreoffice(source.read_bytes()))
             except OSError as exc:
                 results[source] = PdfError(f"无法读取要转换的 Word 文档“{source}”：{exc.strerror or exc}")
-                continue
-            staged[source] = (target, stem)
-            inputs.append(str(staged_path))
-        failure = _run_soffice(soffice, work, inputs, timeout) if inputs else None
-        for source, (target, stem) in staged.items():
-            produced = work / "out" / f"{stem}.pdf"
-            if failure is not None and not _usable(produced):
-                results[source] = failure
-            elif not _usable(produced):
-                results[source] = PdfError(
-                    f"LibreOffice 未能把“{source.name}”转换为 PDF（文件可能已损坏，或不是 Word 文档）。"
-                )
             else:
+                staged[source] = stem
+        remaining = list(staged)
+        while remaining:
+            limit = timeout if timeout is not None else DEFAULT_TIMEOUT + TIMEOUT_PER_DOCUMENT * len(remaining)
+            inputs = [str(work / "in" / f"{staged[source]}.docx") for source in remaining]
+            failure, retry = _run_soffice(soffice, work, inputs, limit)
+            unconverted = []
+            for source in remaining:
+                produced = work / "out" / f"{staged[source]}.pdf"
+                if not _complete(produced):
+                    unconverted.append(source)
+                    continue
                 try:
-                    _place(produced, target)
+                    _place(produced, pending[source])
                 except OSError as exc:
-                    results[source] = PdfError(f"无法写入 PDF 文件“{target}”：{exc.strerror or exc}")
+                    results[source] = PdfError(f"无法写入 PDF 文件“{pending[source]}”：{exc.strerror or exc}")
                 else:
                     results[source] = None
+            if failure is None:
+                for source in unconverted:
+                    results[source] = PdfError(
+                        f"LibreOffice 未能把“{source.name}”转换为 PDF（文件可能已损坏，或不是 Word 文档）。"
+                    )
+                break
+            # LibreOffice converts in order: a run that crashed or hung did so on the first
+            # document it left unconverted; the documents after it get a run of their own.
+            blamed = unconverted[:1] if retry else unconverted
+            for source in blamed:
+                results[source] = PdfError(failure.replace(_NAME, source.name))
+            remaining = unconverted[len(blamed) :]
     return {source: results[source] for source, _ in pairs}
 
 
-def _usable(path: Path) -> bool:
-    return path.is_file() and path.stat().st_size > 0
+def _complete(path: Path) -> bool:
+    """Whether LibreOffice finished writing the PDF (it ends with ``%%EOF``)."""
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(0, size - 1024))
+            return size > 0 and b"%%EOF" in file.read()
+    except OSError:
+        return False
 
 
 def _place(produced: Path, target: Path) -> None:
@@ -212,13 +227,19 @@ def _place(produced: Path, target: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _run_soffice(soffice: str, work: Path, inputs: list[str], timeout: float) -> PdfError | None:
-    """Run one LibreOffice over ``inputs`` into ``work/out``; an error if the run as a whole failed."""
+#: Stands for a document's name in a message about a whole LibreOffice run.
+_NAME = "\0name\0"
+
+
+def _run_soffice(soffice: str, work: Path, inputs: list[str], timeout: float) -> tuple[str | None, bool]:
+    """Run one LibreOffice over ``inputs`` into ``work/out``.  If the run as a whole failed: the
+    message for a document it did not convert (``_NAME`` standing for its name), and whether
+    another run may convert the documents after it (not when LibreOffice cannot start)."""
     env = dict(os.environ)
     env["FONTCONFIG_FILE"] = str(_fontconfig_file(work))
     env["HOME"] = str(work)  # LibreOffice may write outside the profile (e.g. ~/.config)
     scratch = work / "tmp"  # and leaves its temporary files behind when it is killed
-    scratch.mkdir()
+    scratch.mkdir(exist_ok=True)
     for variable in ("TMPDIR", "TMP", "TEMP"):
         env[variable] = str(scratch)
     command = [
@@ -248,20 +269,20 @@ def _run_soffice(soffice: str, work: Path, inputs: list[str], timeout: float) ->
             start_new_session=True,  # its own process group, ended as a whole (soffice.bin too)
         )
     except OSError as exc:
-        return PdfError(f"无法启动 LibreOffice（{soffice}）：{exc.strerror or exc}")
+        return f"无法启动 LibreOffice（{soffice}）：{exc.strerror or exc}", False
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        return PdfError(f"LibreOffice 转换 PDF 超时（超过 {timeout:g} 秒），已终止。")
+        return f"LibreOffice 转换“{_NAME}”超时（超过 {timeout:g} 秒），已终止。", True
     except BaseException:  # Ctrl+C, SIGTERM: LibreOffice goes too, then the profile is removed
         _kill_group(process)
         raise
     _kill_group(process)  # anything it left running in its group
     if process.returncode != 0:
         detail = (stderr or stdout or b"").decode("utf-8", "replace").strip()[-500:]
-        return PdfError(f"LibreOffice 未能转换为 PDF（退出码 {process.returncode}）。{detail}")
-    return None
+        return f"LibreOffice 未能把“{_NAME}”转换为 PDF（退出码 {process.returncode}）。{detail}", True
+    return None, False
 
 
 @contextlib.contextmanager
