@@ -323,6 +323,40 @@ def test_pages_stay_full_wherever_the_tables_fall(converted):
     assert len({pages[1] for pages in fills.values()}) >= 4, fills
 
 
+def line_start(line) -> str | None:
+    """A 16 pt body line: ``"indent"`` (a paragraph's first line, two characters in) or
+    ``"flush"`` (a continuation line); None for anything else (tables, title, signature)."""
+    if abs(line[0]["size"] - 16) > 0.5:
+        return None
+    offset = line[0]["x0"] - LEFT
+    return "indent" if abs(offset - 32) < 3 else "flush" if abs(offset) < 3 else None
+
+
+def lone_lines(document) -> list[str]:
+    """Every page break that leaves one line of a paragraph alone: its first line at the foot
+    of a page (an orphan) or its last line at the top of the next (a widow)."""
+    found = []
+    pages = [lines_of(page) for page in document.pages]
+    for number, (this, following) in enumerate(zip(pages, pages[1:]), start=1):
+        if not this or not following:
+            continue
+        if line_start(this[-1]) == "indent" and line_start(following[0]) == "flush":
+            found.append(f"page {number}: orphan {text_of(this[-1])}")
+        if line_start(following[0]) == "flush" and (len(following) < 2 or line_start(following[1]) != "flush"):
+            found.append(f"page {number + 1}: widow {text_of(following[0])}")
+    return found
+
+
+def test_no_line_of_a_paragraph_alone_at_a_page_break(converted):
+    breaks = 0
+    for pdf_path in sorted(converted.out.iterdir()):
+        with pdfplumber.open(pdf_path) as document:
+            assert lone_lines(document) == [], pdf_path.name
+            pages = [lines_of(page) for page in document.pages]
+            breaks += sum(bool(line_start(a[-1])) and line_start(b[0]) == "flush" for a, b in zip(pages, pages[1:]))
+    assert breaks >= 5  # paragraphs do run across pages in these reports
+
+
 def test_a_blank_line_between_a_table_and_the_heading_below_it(pdf):
     measured = 0
     for page in pdf.pages:
