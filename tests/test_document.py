@@ -456,6 +456,53 @@ def test_header_rows_repeat_and_no_row_splits(rendered, index, header_rows):
         assert (tr.find("w:trPr/w:tblHeader", NS) is not None) == (r < header_rows), r
 
 
+def kept_rows(tbl) -> list[int]:
+    """Rows whose every paragraph keeps with the next (the row stays with the row below)."""
+    rows = []
+    for r, tr in enumerate(tbl.findall(w("tr"))):
+        paragraphs = tr.findall(".//w:p", NS)
+        if all(p.find("w:pPr/w:keepNext", NS) is not None for p in paragraphs):
+            rows.append(r)
+        else:
+            assert not any(p.find("w:pPr/w:keepNext", NS) is not None for p in paragraphs), r
+    return rows
+
+
+def test_where_tables_may_break_between_pages(rendered):
+    two, three, four = (tbl for tbl in rendered.tables())
+    # 表二 breaks only before a group (第二十条第（五）项, （六）, （八）).
+    assert [r for r in range(14) if r not in kept_rows(two)] == [3, 6, 10, 13]
+    # 表三: the header rows stay with the first row below them; the results break between their
+    # groups（一）…（七）, never inside （三）不予公开 etc., and not before the tall 三、本年度办理结果
+    # column has room for its whole label (5 lines of 2 characters: 4 rows).
+    breaks_before = [r + 1 for r in range(27) if r not in kept_rows(three)]
+    assert breaks_before == [4, 5, 15, 18, 23, 26, 27]
+    # 表四 stays whole.
+    assert kept_rows(four) == [0, 1, 2]
+
+
+def test_a_blank_line_between_a_table_and_the_next_heading(rendered):
+    after_table = set()
+    children = list(rendered.body)
+    for previous, child in zip(children, children[1:]):
+        if previous.tag == w("tbl"):
+            after_table.add(paragraph_text(child))
+            assert child.find("w:pPr/w:spacing", NS).get(w("before")) == rendered.styles["Normal"].find(
+                "w:pPr/w:spacing", NS
+            ).get(w("line"))
+    assert after_table == {s.title for s in form.FORM_2021.sections[2:5]}
+    for child in children:  # no other paragraph has space before it
+        if child.tag == w("p") and paragraph_text(child) not in after_table:
+            assert child.find("w:pPr/w:spacing", NS) is None, paragraph_text(child)
+
+
+def test_body_paragraphs_have_widow_and_orphan_control(rendered):
+    widow = rendered.styles["Normal"].find("w:pPr/w:widowControl", NS)
+    assert widow is not None and widow.get(w("val")) in (None, "1", "true")
+    for style in ("Heading1", "Heading2", "BodyKeepWithSignature"):  # based on Normal, not switching it off
+        assert rendered.styles[style].find("w:pPr/w:widowControl", NS) is None
+
+
 def test_every_figure_sits_in_its_cell(rendered, report):
     figures = report.figures()
     for tbl, table in zip(rendered.tables(), form.FORM_2021.tables):

@@ -285,7 +285,7 @@ def _styles_xml() -> bytes:
             quick=True,
             ppr=E(
                 "pPr",
-                E("widowControl", val=0),
+                E("widowControl"),  # no single line of a paragraph alone at a page's top or foot
                 E("overflowPunct", val=0),  # no punctuation hanging past the margin
                 E("snapToGrid", val=0),
                 _body_spacing(),
@@ -447,7 +447,7 @@ def _styles_xml() -> bytes:
     doc_defaults = E(
         "docDefaults",
         E("rPrDefault", _run_props(FANGSONG, BODY_SIZE)),
-        E("pPrDefault", E("pPr", E("widowControl", val=0), E("jc", val="both"))),
+        E("pPrDefault", E("pPr", E("widowControl"), E("jc", val="both"))),
     )
     root = etree.Element(_q("w:styles"), nsmap={"w": W_NS})
     root.append(doc_defaults)
@@ -559,14 +559,39 @@ def _label_paragraph(table: Table, label: Label, width: int) -> etree._Element:
     return _text_para(style, label.text)
 
 
-def _rows_kept_with_next(table: Table) -> set[int]:
-    """Rows whose paragraphs keep with the next row, so that a table moves to the next page
-    whole rather than breaking (tables 三 and 四 fit on one page; LibreOffice cannot break
-    table 三's tall merged cells cleanly).  Table 二 may break, but only between its four
-    groups: before a row that starts with a full-width label (第二十条第（五）项).
+def break_rows(table: Table) -> set[int]:
+    """Rows a page may break before, so that a long table fills the page it starts on
+    instead of leaving it mostly blank, while every group reads whole:
+
+    - after the repeated header rows and the first body row below them;
+    - where no merged cell spans the break, except the tall first column (表三's
+      三、本年度办理结果), which may break once the rows above the break are tall enough
+      for its whole label (LibreOffice, like Word, sets the label in the part of the merged
+      cell on the first page; a shorter part would cut the label in two);
+    - in a table of full-width groups (表二's 第二十条第（五）项), only before a group.
     """
-    group_starts = {label.row for label in table.labels if label.colspan == table.columns}
-    return {row for row in range(table.rows - 1) if row + 1 not in group_starts}
+    blocked: set[int] = set()
+    widths = COLUMN_WIDTHS[table.number]
+    for label in table.labels:
+        if label.rowspan < 2:
+            continue
+        inside = range(label.row + 1, label.row + label.rowspan)
+        if label.col > 0:
+            blocked.update(inside)
+            continue
+        chars = (sum(widths[: label.colspan]) - 2 * TABLE_CELL_MARGIN) // (TABLE_SIZE * 10)
+        label_height = math.ceil(text_width(label.text) / max(chars, 1)) * TABLE_LINE
+        rows_needed = math.ceil(label_height / TABLE_ROW_MIN)
+        blocked.update(row for row in inside if row < label.row + rows_needed)
+    rows = {row for row in range(table.header_rows + 1, table.rows) if row not in blocked}
+    group_starts = {label.row for label in table.labels if label.colspan == table.columns and label.row >= table.header_rows}
+    return rows & group_starts if group_starts else rows
+
+
+def _rows_kept_with_next(table: Table) -> set[int]:
+    """Rows whose paragraphs keep with the next row: every row but those before a break row."""
+    breaks = break_rows(table)
+    return {row for row in range(table.rows - 1) if row + 1 not in breaks}
 
 
 def _table(table: Table) -> etree._Element:
@@ -701,8 +726,13 @@ def _document_xml(form: Form) -> bytes:
     body.extend(_narrative_macro())
     body.append(_text_para(TITLE, "{{ title }}"))
     body.append(_narrative_call(OPENING))
+    after_table = False
     for section in form.sections:
-        body.append(_text_para(HEADINGS[0], section.title))
+        heading = _text_para(HEADINGS[0], section.title)
+        if after_table:  # a blank line between a table and the heading below it
+            heading.find(_q("w:pPr")).append(E("spacing", before=LINE_PITCH))
+        body.append(heading)
+        after_table = section.table is not None
         if section.table is not None:
             body.append(_table(section.table))
         else:
