@@ -281,7 +281,7 @@ def _render_one(
         click.echo(f"共 {outcome.errors} 个错误，{outcome.warnings} 个警告。")
         click.echo(f"未生成文档：请先改正以上 {outcome.errors} 个错误。")
         sys.exit(EXIT_ERRORS)
-    if outcome.status is Status.UNREADABLE:
+    if outcome.status is Status.FAILED:
         click.echo(f"错误：{outcome.reason}", err=True)
         sys.exit(EXIT_FILE_PROBLEM)
     if outcome.warnings:

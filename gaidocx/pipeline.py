@@ -251,10 +251,12 @@ class Status(enum.Enum):
     RENDERED = "已生成"
     ERRORS = "有错误"
     UNREADABLE = "无法读取"
+    #: read and checked, but its files could not be written or converted
+    FAILED = "未生成"
 
     @property
     def exit_code(self) -> int:
-        return {Status.RENDERED: 0, Status.ERRORS: 1, Status.UNREADABLE: 2}[self]
+        return {Status.RENDERED: 0, Status.ERRORS: 1}.get(self, 2)
 
 
 #: Extra files beside each .docx: suffix → (option name, maker of the file's bytes).
@@ -301,9 +303,11 @@ class Outcome:
 
 def counts_line(outcomes: Sequence[Outcome]) -> str:
     statuses = [o.status for o in outcomes]
+    failed = statuses.count(Status.FAILED)
     return (
         f"共 {len(outcomes)} 个文件：{statuses.count(Status.RENDERED)} 个已生成，"
-        f"{statuses.count(Status.ERRORS)} 个有错误，{statuses.count(Status.UNREADABLE)} 个无法读取。"
+        f"{statuses.count(Status.ERRORS)} 个有错误，{statuses.count(Status.UNREADABLE)} 个无法读取"
+        + (f"，{failed} 个未生成。" if failed else "。")
     )
 
 
@@ -477,7 +481,7 @@ def _prepare_safely(source: Path, renderer: _Renderer, extras: Sequence[str]) ->
         from gaidocx.document.render import TemplateProblem
 
         if isinstance(exc, TemplateProblem):
-            return Prepared(source, Status.UNREADABLE, reason=f"Word 模板无法使用：{exc}")
+            return Prepared(source, Status.FAILED, reason=f"Word 模板无法使用：{exc}")
         return Prepared(source, Status.UNREADABLE, reason=unexpected(exc))
 
 
@@ -497,7 +501,7 @@ def _place(
     if docx in claimed:
         return Outcome(
             prepared.source,
-            Status.UNREADABLE,
+            Status.FAILED,
             reason=f"与另一个填报表的机关名称和年度相同，输出文件“{docx.name}”会重名，未生成。请核对机关名称和年度。",
         )
     targets = _targets(docx, prepared, pdf)
@@ -507,7 +511,7 @@ def _place(
             check_output_path(target, inputs=_inputs(*sources, template), force=force, suffix=target.suffix)
         return _outcome(prepared, _write(prepared, targets, force=force))
     except UserError as exc:
-        return Outcome(prepared.source, Status.UNREADABLE, reason=str(exc))
+        return Outcome(prepared.source, Status.FAILED, reason=str(exc))
 
 
 def _targets(docx: Path, prepared: Prepared, pdf: bool) -> list[Path]:
@@ -575,12 +579,12 @@ def _convert_batch(outcomes: list[Outcome], *, force: bool) -> None:
         return
     documents = [o.outputs[0] for o in rendered]
     with tempfile.TemporaryDirectory() as folder:
-        failures = convert_many(documents, Path(folder))
-        for outcome, docx in zip(rendered, documents):
+        converted_names = [Path(folder) / f"{index}.pdf" for index in range(len(documents))]
+        failures = convert_many(list(zip(documents, converted_names)))
+        for outcome, docx, converted in zip(rendered, documents, converted_names):
             failure = failures.get(docx)
             if failure is None:
                 try:
-                    converted = Path(folder) / docx.with_suffix(".pdf").name
                     write_atomically(docx.with_suffix(".pdf"), converted.read_bytes(), force=force)
                     outcome.outputs.append(docx.with_suffix(".pdf"))
                     continue
@@ -589,7 +593,7 @@ def _convert_batch(outcomes: list[Outcome], *, force: bool) -> None:
             for path in outcome.outputs:
                 path.unlink(missing_ok=True)
             outcome.outputs = []
-            outcome.status = Status.UNREADABLE
+            outcome.status = Status.FAILED
             outcome.reason = f"转换 PDF 失败，未生成任何文件：{failure}"
 
 
