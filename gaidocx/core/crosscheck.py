@@ -14,6 +14,7 @@ digits and punctuation read like ASCII ones.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -124,16 +125,19 @@ _CASE = r"(?:行政复议|行政诉讼)"
 _CASE_SUFFIX = r"(?:案件|申请|案)?"
 
 
-def _patterns(next_year: int) -> list[tuple[str, re.Pattern[str]]]:
+@functools.lru_cache(maxsize=8)
+def _patterns(next_year: int) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(what, pattern); ``what`` may be ``"case"`` (review or litigation, by the word found)."""
     carry_out = _CARRY_OUT.replace("{next}", str(next_year))
     p = [
         # 收到政府信息公开申请3件 / 共受理依申请公开12件 / 本年新收政府信息公开申请数量为3件
         (RECEIVED, rf"{_PREFIX}{_RECEIVE}(?:了)?(?:各类|群众的?|公民的?|社会公众的?|的)?{_APPLICATIONS}{_AMOUNT}"),
         (RECEIVED, rf"{_PREFIX}{_RECEIVE}(?:了)?{NUMBER}{_UNIT}(?:的)?{_APPLICATIONS}"),
+        # 依申请公开方面，全年共收到申请3件 (the sentence is about applications for disclosure)
+        (RECEIVED, rf"(?:依申请公开|政府信息公开申请)[^。;!?]{{0,20}}?{_PREFIX}{_RECEIVE}(?:了)?申请{_AMOUNT}"),
         (RECEIVED, rf"{_PREFIX}{_RECEIVE}(?:了)?(?:各类|群众的?|公民的?|社会公众的?|的)?{_APPLICATIONS}{_ZERO}"),
         # 全年未收到政府信息公开申请 / 无依申请公开事项
-        (RECEIVED, rf"{_NO}(?:收到|受理|接到|接收|发生|产生)?(?:过|任何)?(?P<n>){_APPLICATIONS}(?:的情况)?{_END}"),
+        (RECEIVED, rf"{_NO}(?:收到|受理|接到|接收|发生|产生)?(?:过|任何)?(?P<n>){_APPLICATIONS}(?:的情况|情况)?{_END}"),
         # 办结政府信息公开申请12件
         (HANDLED, rf"{_PREFIX}{_HANDLE}(?:了)?(?:各类|的)?{_APPLICATIONS}{_AMOUNT}"),
         # 上年结转1件 / 上年度结转政府信息公开申请数量为0
@@ -165,12 +169,14 @@ def _patterns(next_year: int) -> list[tuple[str, re.Pattern[str]]]:
         (DOCS_IN_FORCE, rf"{_IN_FORCE}(?:的)?{_DOCUMENTS}{_AMOUNT}"),
         (DOCS_IN_FORCE, rf"{_DOCUMENTS}{_IN_FORCE}(?:的)?(?:件数)?{_AMOUNT}"),
     ]
-    return [(what, re.compile(pattern)) for what, pattern in p]
+    return tuple((what, re.compile(pattern)) for what, pattern in p)
 
 
 #: A clause that talks about another year, a comparison or a running total is not this year's figure.
 _OTHER_TIME = re.compile(r"去年|同比|环比|较上|比上|较去|比去|历年|以来|截至|截止|累计|(?<!结转)上一?年(?!度?结转|度?未办结|度?遗留)")
 _YEAR = re.compile(r"(\d{4})年")
+#: 现行有效 is a count at the year's end: “截至年底” is its own time, not another.
+_OTHER_TIME_IN_FORCE = re.compile(_OTHER_TIME.pattern.replace("|截至|截止", ""))
 #: Clauses end at these (NFKC has made ，；：！？ ASCII).
 _CLAUSE_END = re.compile(r"[,;:。!?]")
 #: A second kind of case after a zero statement: “未发生行政复议、行政诉讼”.
@@ -184,46 +190,58 @@ _BOTH_ZERO = re.compile(
 )
 
 
+_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
+
+
+def _quote(text: str) -> str:
+    """Matched text as quoted to the user: the full-width punctuation NFKC took away."""
+    return text.strip().translate(_FULL_WIDTH)
+
+
 def _case(kind: str) -> str:
     return REVIEW if kind == "行政复议" else LITIGATION
 
 
 def claims(text: str, year: int | None) -> list[Claim]:
     """The figures ``text`` plainly states that the tables hold, in order of appearance."""
-    text = unicodedata.normalize("NFKC", text)
+    paragraph = parse_paragraph(unicodedata.normalize("NFKC", text).strip())
+    # “（二）依申请公开。全年共收到申请3件”: the lead-in is the body's subject
+    text = f"{paragraph.lead.rstrip('。:')},{paragraph.body}" if paragraph.lead else paragraph.body
     found: list[tuple[int, Claim]] = []
     taken: list[range] = []
 
-    def free(start: int, end: int) -> bool:
+    def free(start: int, end: int, what: str = "") -> bool:
         """Not read already, and about this year's figure."""
         if any(start < t.stop and t.start < end for t in taken):
             return False  # one statement, one claim (the first pattern that reads it)
         clause = _clause(text, start, end)
-        return not _OTHER_TIME.search(clause) and all(int(y) == year for y in _YEAR.findall(clause))
+        other_time = _OTHER_TIME_IN_FORCE if what in (DOCS_IN_FORCE, RULES_IN_FORCE) else _OTHER_TIME
+        years = {year, (year or 0) + 1}  # “结转至2025年办理”
+        return not other_time.search(clause) and all(int(y) in years for y in _YEAR.findall(clause))
 
     for match in _BOTH_ZERO.finditer(text):
         if free(match.start(), match.end()):
             taken.append(range(match.start(), match.end()))
             for kind in (match["first"], match["second"]):
-                found.append((match.start(), Claim(_case(kind), 0, match.group())))
+                found.append((match.start(), Claim(_case(kind), 0, _quote(match.group()))))
     for what, pattern in _patterns((year or 0) + 1):
         for match in pattern.finditer(text):
-            if not free(match.start(), match.end()):
+            if not free(match.start(), match.end(), what):
                 continue
             value = parse_number(match["n"]) if match["n"] else 0
             if value is None:
                 continue
             end = match.end()
             if what != "case":
-                found.append((match.start(), Claim(what, value, match.group())))
+                found.append((match.start(), Claim(what, value, _quote(match.group()))))
             else:
-                found.append((match.start(), Claim(_case(match["kind"]), value, match.group())))
+                found.append((match.start(), Claim(_case(match["kind"]), value, _quote(match.group()))))
                 follower = (_SECOND_COUNT if match["n"] else _SECOND_ZERO).match(text, end)
                 if follower is not None:
                     second = parse_number(follower["n"]) if match["n"] else 0
                     if second is not None and follower["kind"] != match["kind"]:
                         quote = text[match.start() : follower.end()]
-                        found.append((follower.start(), Claim(_case(follower["kind"]), second, quote)))
+                        found.append((follower.start(), Claim(_case(follower["kind"]), second, _quote(quote))))
                         end = follower.end()
             taken.append(range(match.start(), end))
     found.sort(key=lambda item: item[0])
