@@ -220,3 +220,22 @@ def test_a_figure_already_wrong_is_not_compared_again():
     assert [p.places for p in warnings(report)] == [("t3.r1.c1",), ("t3.r3.c1",)]
     blank = with_text("收到政府信息公开申请3件。", t3_r1_c1=None)
     assert [p.places for p in warnings(blank)] == [("t3.r1.c1",)]
+
+
+def test_hostile_text_is_read_in_bounded_time():
+    """86 cells of 32 767 characters, or text packed with the very phrases read: still quick."""
+    import time
+
+    from gaidocx.core.form import FORM_2021
+
+    packed = "收到政府信息公开申请3件，因政府信息公开被申请行政复议2件、提起行政诉讼1件，" * 700
+    report = sample_report()
+    sections = ("opening", *(s.number for s in FORM_2021.narrative_sections))
+    hostile = dataclasses.replace(report, narratives={s: (packed[:32_767],) * 20 for s in sections})
+    started = time.monotonic()
+    problems = check_report(hostile, previous=dataclasses.replace(hostile, year=2023), today=TODAY)
+    assert time.monotonic() - started < 20
+    # each paragraph's repeated statement is reported once, not once per repetition; text past
+    # the first MAX_COMPARED characters is not read
+    assert len([p for p in problems if p.places[0] == paragraph_place("opening", 0)]) == 3
+    assert not [p for p in problems if p.places[0] == paragraph_place("一", 0)]

@@ -14,6 +14,7 @@ digits and punctuation read like ASCII ones.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -21,8 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gaidocx.core.form import OPENING
-from gaidocx.core.narrative import parse_paragraph
+from gaidocx.core.narrative import parse_paragraph, split_paragraphs
 from gaidocx.core.report import Number, Report
+
+#: Characters of text read (for figures, and per year for repeated text): a real report has
+#: 5 000–30 000; the bound keeps a hostile file (86 cells of 32 767 characters) from taking
+#: minutes and gigabytes.
+MAX_COMPARED = 200_000
 
 # ---------------------------------------------------------------- numbers
 
@@ -202,26 +208,50 @@ def _case(kind: str) -> str:
     return REVIEW if kind == "行政复议" else LITIGATION
 
 
+#: Sentences end at these; a statement never spans two.
+_SENTENCE_END = re.compile(r"[。;!?]")
+#: Every pattern needs one of these words: other sentences are not read at all.
+_ANCHORS = ("公开", "结转", "复议", "诉讼", "规范性文件", "规章")
+
+
 def claims(text: str, year: int | None) -> list[Claim]:
     """The figures ``text`` plainly states that the tables hold, in order of appearance."""
     paragraph = parse_paragraph(unicodedata.normalize("NFKC", text).strip())
     # “（二）依申请公开。全年共收到申请3件”: the lead-in is the body's subject
     text = f"{paragraph.lead.rstrip('。:')},{paragraph.body}" if paragraph.lead else paragraph.body
+    found: list[Claim] = []
+    start = 0
+    for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence = text[start:end]
+        start = end
+        if any(anchor in sentence for anchor in _ANCHORS):
+            found.extend(_sentence_claims(sentence, year))
+    return found
+
+
+def _sentence_claims(text: str, year: int | None) -> list[Claim]:
     found: list[tuple[int, Claim]] = []
-    taken: list[range] = []
+    used = bytearray(len(text))
+    #: clause boundaries: the clause holding position i is text[bounds[k-1] : bounds[k]]
+    bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(text)), len(text) + 1]
+    years = {year, (year or 0) + 1}  # “结转至2025年办理”
 
     def free(start: int, end: int, what: str = "") -> bool:
-        """Not read already, and about this year's figure."""
-        if any(start < t.stop and t.start < end for t in taken):
+        """Not read already, and about this year's figure (the clauses the match lies in)."""
+        if any(used[start:end]):
             return False  # one statement, one claim (the first pattern that reads it)
-        clause = _clause(text, start, end)
+        first = bisect.bisect_right(bounds, start) - 1
+        last = bisect.bisect_left(bounds, end)
+        clause = text[bounds[first] : bounds[last]]
         other_time = _OTHER_TIME_IN_FORCE if what in (DOCS_IN_FORCE, RULES_IN_FORCE) else _OTHER_TIME
-        years = {year, (year or 0) + 1}  # “结转至2025年办理”
         return not other_time.search(clause) and all(int(y) in years for y in _YEAR.findall(clause))
+
+    def take(start: int, end: int) -> None:
+        used[start:end] = b"\x01" * (end - start)
 
     for match in _BOTH_ZERO.finditer(text):
         if free(match.start(), match.end()):
-            taken.append(range(match.start(), match.end()))
+            take(match.start(), match.end())
             for kind in (match["first"], match["second"]):
                 found.append((match.start(), Claim(_case(kind), 0, _quote(match.group()))))
     for what, pattern in _patterns((year or 0) + 1):
@@ -243,16 +273,9 @@ def claims(text: str, year: int | None) -> list[Claim]:
                         quote = text[match.start() : follower.end()]
                         found.append((follower.start(), Claim(_case(follower["kind"]), second, _quote(quote))))
                         end = follower.end()
-            taken.append(range(match.start(), end))
+            take(match.start(), end)
     found.sort(key=lambda item: item[0])
     return [claim for _, claim in found]
-
-
-def _clause(text: str, start: int, end: int) -> str:
-    """The clause around ``text[start:end]``: from the previous clause end to the next one."""
-    before = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    after = _CLAUSE_END.search(text, end)
-    return text[before : after.start() if after else len(text)]
 
 
 # ---------------------------------------------------------------- against the tables
@@ -277,9 +300,17 @@ def mismatches(report: Report, place_of, skip: frozenset[str] = frozenset()) -> 
     figures = report.figures()
     sections = [OPENING, *(s.number for s in report.form.narrative_sections)]
     results: list[Mismatch] = []
+    room = MAX_COMPARED
     for section in sections:
         for index, entry in enumerate(report.narratives.get(section, ())):
+            if room <= 0:
+                return results
+            entry, room = entry[:room], room - len(entry)
+            seen = set()
             for claim in claims(entry, report.year):
+                if (claim.what, claim.value) in seen:
+                    continue  # the same statement twice in one paragraph: one warning
+                seen.add((claim.what, claim.value))
                 readings = []
                 for keys in _CELLS[claim.what]:
                     values = [figures.get(key) for key in keys]
@@ -321,14 +352,14 @@ def text_overlap(report: Report, previous: Report) -> Overlap:
     sections = [s.number for s in report.form.narrative_sections]
     skeleton = {_letters(parse_paragraph(text).body or text) for s in report.form.narrative_sections for text in s.skeleton}
     last_runs: set[str] = set()
-    for section in sections:
-        for text in _texts(previous, section, skeleton):
-            last_runs.update(text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1))
+    for text in _bounded((t for section in sections for t in _texts(previous, section, skeleton))):
+        last_runs.update(text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1))
+    this_year = _bounded(((section, t) for section in sections for t in _texts(report, section, skeleton)), keyed=True)
     shares: dict[str, float] = {}
     repeated_total = length_total = 0
     for section in sections:
         repeated = length = 0
-        for text in _texts(report, section, skeleton):
+        for text in (t for s, t in this_year if s == section):
             covered = [False] * len(text)
             for i in range(len(text) - SHINGLE + 1):
                 if text[i : i + SHINGLE] in last_runs:
@@ -342,13 +373,26 @@ def text_overlap(report: Report, previous: Report) -> Overlap:
     return Overlap(repeated_total / length_total if length_total else 0.0, shares)
 
 
-def _texts(report: Report, section: str, skeleton: set[str]) -> list[str]:
-    texts = []
-    for paragraph in report.paragraphs(section):
-        body = _letters(parse_paragraph(paragraph).body)
-        if body and body not in skeleton:
-            texts.append(body)
-    return texts
+def _bounded(texts, keyed: bool = False) -> list:
+    """The texts in order, cut off after ``MAX_COMPARED`` characters in all."""
+    kept, room = [], MAX_COMPARED
+    for item in texts:
+        text = item[1] if keyed else item
+        if room <= 0:
+            break
+        text = text[:room]
+        room -= len(text)
+        kept.append((item[0], text) if keyed else text)
+    return kept
+
+
+def _texts(report: Report, section: str, skeleton: set[str]) -> Iterator[str]:
+    """The section's paragraph bodies as compared (lazily: only what ``_bounded`` keeps is read)."""
+    for entry in report.narratives.get(section, ()):
+        for paragraph in split_paragraphs(entry[: 2 * MAX_COMPARED]):
+            body = _letters(parse_paragraph(paragraph).body)
+            if body and body not in skeleton:
+                yield body
 
 
 def _letters(text: str) -> str:
