@@ -31,8 +31,8 @@ from gaidocx.pipeline import (
     format_problem,
     write_atomically,
 )
-from gaidocx.workbook.build import build_template
-from gaidocx.workbook.read import WorkbookError
+from gaidocx.workbook.build import build_next_year_template, build_template, template_file_name
+from gaidocx.workbook.read import WorkbookError, read_workbook
 
 click_zh.install()
 
@@ -116,16 +116,38 @@ def cli(debug: bool) -> None:
 @click.option("-o", "--output", type=_PATH, metavar=_FILE, help=f"保存为此文件（默认：当前文件夹下的“{DEFAULT_TEMPLATE_NAME}”）。")
 @click.option("--agency", default="", metavar="名称", help="预先填入的机关名称。")
 @click.option("--year", type=_Year(), metavar="年度", help="预先填入的报告年度，如 2025。")
+@click.option(
+    "--from", "from_path", type=_PATH, metavar=_FILE,
+    help="从上一年度的填报表开始：填好机关名称、下一年度、上年结转数和小标题（不复制上年的文字）。",
+)
 @_FORCE
-def template(output: Path | None, agency: str, year: int | None, force: bool) -> None:
+def template(output: Path | None, agency: str, year: int | None, from_path: Path | None, force: bool) -> None:
     """生成空白的 Excel 填报表。"""
+    if from_path is not None:
+        if agency or year is not None:
+            raise UserError("--from 不能与 --agency、--year 同时使用：机关名称和年度取自上一年度的填报表。")
+        try:
+            previous = read_workbook(from_path).report
+            workbook = build_next_year_template(previous)
+        except (WorkbookError, ValueError) as exc:
+            raise UserError(f"上一年度的填报表（--from {from_path}）无法使用：{exc}") from exc
+        output = output or Path(template_file_name(previous.agency, previous.year + 1))
+        check_output_path(output, inputs=(from_path,), force=force, suffix=".xlsx")
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        write_atomically(output, buffer.getvalue())
+        click.echo(
+            f"已生成 {previous.year + 1} 年度的填报表：{output}\n上年结转数已按上年的“结转下年度继续办理”填好，"
+            f"请核对后填写本年内容，然后运行：gaidocx check {output} --previous {from_path}"
+        )
+        return
     if year is not None and year < FIRST_YEAR:
         raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
     if year is not None and year > datetime.date.today().year:
         raise UserError(f"报告年度 {year} 还没有到，请核对。")
     if NOT_XML.search(agency):
         raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
-    output = output or Path(DEFAULT_TEMPLATE_NAME)
+    output = output or Path(template_file_name(agency, year))
     check_output_path(output, inputs=(), force=force, suffix=".xlsx")
     buffer = io.BytesIO()
     build_template(agency=agency, year=year).save(buffer)
@@ -256,8 +278,10 @@ def _expand(inputs: tuple[Path, ...]) -> list[Path]:
 def _show(checked: Checked) -> None:
     for problem in checked.problems:
         click.echo(format_problem(problem))
-    if checked.problems:
+    if checked.errors:
         click.echo(f"共 {len(checked.errors)} 个错误，{len(checked.warnings)} 个警告。")
+    elif checked.warnings:
+        click.echo(f"检查通过（有 {len(checked.warnings)} 个警告，请逐条核对）。")
     else:
         click.echo("检查通过：没有发现问题。")
 
