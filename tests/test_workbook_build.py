@@ -289,6 +289,10 @@ def test_protection_and_printing(template):
     assert template["表四"].page_setup.orientation == "landscape"
     assert template["表二"].page_setup.orientation != "landscape"
     assert template["表三"].print_title_rows == "$4:$6"
+    for sheet in ("表二", "表三", "表四"):
+        assert template[sheet].page_setup.fitToHeight == 1  # a table on one page
+    for sheet in ("填报说明", "基本信息"):
+        assert template[sheet].page_setup.fitToHeight == 0  # text on as many pages as it needs
     assert template.security.lockStructure
 
 

@@ -32,7 +32,7 @@ from gaidocx.core.form import (
 )
 from gaidocx.core import crosscheck
 from gaidocx.core.narrative import headings_without_body, split_paragraphs
-from gaidocx.core.report import Number, Report, format_figure
+from gaidocx.core.report import Number, Report
 
 AGENCY = "agency"
 YEAR = "year"
@@ -277,13 +277,12 @@ def _check_total_widths(report: Report) -> list[Problem]:
 
 def _check_text_against_tables(report: Report, wrong: Collection[str] = ()) -> list[Problem]:
     """A paragraph that plainly states a figure its table contradicts (``core.crosscheck``)."""
-    fields = report.form.fields
     problems = []
     for found in crosscheck.mismatches(report, paragraph_place, skip=frozenset(wrong)):
         if len(found.fields) == 1:
             what = f"表{report.form.table_of(found.fields[0]).number}中为 {found.table_value}"
         else:
-            parts = "＋".join(str(report.figures()[k]) for k in found.fields)
+            parts = " + ".join(str(report.figures()[k]) for k in found.fields)
             what = f"表{report.form.table_of(found.fields[0]).number}中为 {parts} = {found.table_value}"
         problems.append(
             warning(f"文字“{found.claim.quote}”与表格不一致：{what}。请核对文字或表格。", found.place, *found.fields)
@@ -359,7 +358,7 @@ def _check_growth(report: Report, previous: Report, last: str) -> list[Problem]:
         if this_year > GROWTH_FACTOR * last_year:
             change = f"是上年的 {this_year / last_year:.1f} 倍"
         elif this_year * GROWTH_FACTOR < last_year:
-            change = f"不到上年的五分之一"
+            change = "不到上年的五分之一"
         else:
             continue
         problems.append(
@@ -412,10 +411,6 @@ def _check_carry_over(report: Report, previous: Report, last: str = "上年填�
                 )
             )
     return problems
-
-
-def _terms(fields: Mapping[str, Field], keys: tuple[str, ...]) -> str:
-    return "＋".join(f"“{fields[key].row_label}”" for key in keys)
 
 
 def _sum_text(values: list[Number | None]) -> str:

@@ -125,7 +125,8 @@ def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
         ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False)
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        if ws.title in (GUIDE_SHEET, INFO_SHEET):
+            ws.page_setup.fitToHeight = 0  # as many pages as the text needs
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.security = WorkbookProtection(lockStructure=True)  # no renaming or deleting sheets
     wb.active = 0
@@ -397,6 +398,7 @@ def _table(ws: Worksheet, table: Table) -> None:
         ws.freeze_panes = grid_cell(table.header_rows, min(f.col for f in table.fields))
     if sum(widths) > _PORTRAIT_WIDTH:
         ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToHeight = 1  # each table prints on one page: 表三's merged first column stays whole
     ws.print_area = f"A1:{last_col}{last_row}"
 
 
