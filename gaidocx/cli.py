@@ -8,8 +8,6 @@ are imported only by the commands that use them.
 
 from __future__ import annotations
 
-import datetime
-import io
 import sys
 import traceback
 from pathlib import Path
@@ -18,8 +16,6 @@ import click
 
 from gaidocx import __version__, click_zh, pipeline
 from gaidocx.__main__ import EXIT_INTERRUPTED, INTERRUPTED
-from gaidocx.core.form import FIRST_YEAR
-from gaidocx.core.narrative import NOT_XML
 from gaidocx.pipeline import Status, UserError
 from gaidocx.workbook.read import WorkbookError
 
@@ -27,7 +23,6 @@ click_zh.install()
 
 EXIT_ERRORS = 1
 EXIT_FILE_PROBLEM = 2
-DEFAULT_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
 DEFAULT_WORD_TEMPLATE_NAME = "年度报告Word模板.docx"
 
 _PATH = click.Path(path_type=Path, dir_okay=True)
@@ -129,26 +124,29 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=_PATH, metavar=_FILE, help=f"保存为此文件（默认：当前文件夹下的“{DEFAULT_TEMPLATE_NAME}”）。")
+@click.option("-o", "--output", type=_PATH, metavar="文件或文件夹", help="保存为此文件（默认：当前文件夹下，按机关名称和年度命名）。")
 @click.option("--agency", default="", metavar="名称", help="预先填入的机关名称。")
 @click.option("--year", type=_Year(), metavar="年度", help="预先填入的报告年度，如 2025。")
+@click.option(
+    "--from",
+    "previous",
+    type=_PATH,
+    metavar=_FILE,
+    help="从上一年度的填报表开始：填好机关名称、下一年度、上年结转数和小标题（不复制上年的文字）。",
+)
 @_FORCE
-def template(output: Path | None, agency: str, year: int | None, force: bool) -> None:
+def template(output: Path | None, agency: str, year: int | None, previous: Path | None, force: bool) -> None:
     """生成空白的 Excel 填报表。"""
-    from gaidocx.workbook.build import build_template
-
-    if year is not None and year < FIRST_YEAR:
-        raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
-    if year is not None and year > datetime.date.today().year:
-        raise UserError(f"报告年度 {year} 还没有到，请核对。")
-    if NOT_XML.search(agency):
-        raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
-    output = pipeline.with_suffix_if_none(output or Path(DEFAULT_TEMPLATE_NAME), ".xlsx")
-    pipeline.check_output_path(output, inputs=(), force=force, suffix=".xlsx")
-    buffer = io.BytesIO()
-    build_template(agency=agency, year=year).save(buffer)
-    pipeline.write_atomically(output, buffer.getvalue(), force=force)
-    click.echo(f"已生成填报表：{output}\n请用 Excel 或 WPS 打开，在浅黄色单元格中填写，然后运行：gaidocx check {output}")
+    made = pipeline.make_template(output, agency=agency, year=year, previous=previous, force=force)
+    for message in made.warnings:
+        click.echo(f"警告：{message}")
+    if previous is not None:
+        click.echo(
+            f"已生成 {made.year} 年度的填报表：{made.path}\n上年结转数已按上年的“结转下年度继续办理”填好，"
+            f"请核对后填写本年内容，然后运行：gaidocx check {made.path} --previous {previous}"
+        )
+    else:
+        click.echo(f"已生成填报表：{made.path}\n请用 Excel 或 WPS 打开，在浅黄色单元格中填写，然后运行：gaidocx check {made.path}")
 
 
 @cli.command(name="word-template")

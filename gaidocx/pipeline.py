@@ -17,8 +17,10 @@ need them, so ``check`` never loads python-docx, docxtpl or jinja2.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import errno
+import io
 import glob
 import multiprocessing
 import os
@@ -29,11 +31,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaidocx.core.checks import Problem, check_report
-from gaidocx.core.form import title
+from gaidocx.core.checks import Problem, check_report, sort_problems
+from gaidocx.core.form import FIRST_YEAR, TITLE_SUFFIX, title
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.core.report import Report
-from gaidocx.workbook.layout import describe
+from gaidocx.workbook.layout import describe_all
 from gaidocx.workbook.read import WorkbookError, read_workbook
 
 #: Excel keeps ``~$名称.xlsx`` beside a workbook while it is open.
@@ -71,8 +73,10 @@ def check_workbook(path: Path, *, previous: Path | None = None) -> Checked:
     """
     last_year = _read_previous(previous) if previous else None
     reading = read_workbook(path)
-    problems = reading.problems + check_report(reading.report, previous=last_year, reported=reading.unreadable)
-    return Checked(reading.report, sorted(problems, key=lambda p: not p.is_error))
+    problems = reading.problems + check_report(
+        reading.report, previous=last_year, previous_name=previous.name if previous else "", reported=reading.unreadable
+    )
+    return Checked(reading.report, sort_problems(problems))
 
 
 def _read_previous(path: Path) -> Report:
@@ -84,7 +88,7 @@ def _read_previous(path: Path) -> Report:
 
 def format_problem(problem: Problem) -> str:
     """``错误  表三!D7（一、… × 自然人）：不能为空……``"""
-    where = "、".join(describe(place) for place in problem.places)
+    where = describe_all(problem.places)
     text = f"{where}：{problem.message}" if where else problem.message
     return f"{problem.severity.value}  {text}"
 
@@ -152,14 +156,33 @@ _LONGEST_AGENCY = 40
 def safe_file_name(text: str) -> str:
     """``text`` usable as a file name on Windows: no reserved or invisible characters
     (controls and format characters such as a right-to-left override never reach a name)."""
-    visible = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    visible = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
     return _UNSAFE_IN_FILENAMES.sub("_", visible).strip(" .")
+
+
+#: Character categories that must not reach a file name: controls, format characters
+#: (bidirectional overrides, zero-width joiners), surrogates, private use, unassigned.
+_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
+#: The template's file name when neither agency nor year is known.
+PLAIN_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
+
+
+def template_name(agency: str = "", year: int | None = None) -> str:
+    """``某某县人民政府办公室2025年政府信息公开工作年度报告填报表.xlsx``: the dozens of files an
+    office receives differ by name."""
+    agency = safe_file_name(agency)[:_LONGEST_AGENCY]
+    if not agency and not year:
+        return PLAIN_TEMPLATE_NAME
+    stem = title(agency, year) if year else agency + TITLE_SUFFIX.removeprefix("年")
+    return safe_file_name(stem) + "填报表.xlsx"
 
 
 def default_name(report: Report, suffix: str = ".docx") -> str:
     """Named like the report's title: ``某某局2024年政府信息公开工作年度报告.docx``."""
     agency = safe_file_name(report.agency)[:_LONGEST_AGENCY]
     return f"{safe_file_name(title(agency, report.year or 0))}{suffix}"
+
 
 
 def with_suffix_if_none(output: Path, suffix: str) -> Path:
@@ -242,6 +265,70 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# ---------------------------------------------------------------- template
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A fill-in workbook written: where, for which year, and what the user should know."""
+
+    path: Path
+    year: int | None
+    warnings: list[str]
+
+
+def make_template(
+    output: Path | None = None,
+    *,
+    agency: str = "",
+    year: int | None = None,
+    previous: Path | None = None,
+    force: bool = False,
+    today: datetime.date | None = None,
+) -> Made:
+    """Write a fill-in workbook, named by agency and year unless ``output`` is given.
+
+    With ``previous`` (last year's workbook) it is next year's: agency and year + 1 filled,
+    上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no text copied.
+    """
+    from gaidocx.workbook.build import build_next_year_template, build_template
+
+    today = today or datetime.date.today()
+    if previous is not None:
+        if agency or year is not None:
+            raise UserError("--from 不能与 --agency、--year 同时使用：机关名称和年度取自上一年度的填报表。")
+        try:
+            last = read_workbook(previous).report
+            workbook = build_next_year_template(last)
+        except (WorkbookError, ValueError) as exc:
+            raise UserError(f"上一年度的填报表（--from）“{previous}”无法使用：{exc}") from exc
+        agency, year = last.agency, (last.year or 0) + 1
+    else:
+        if year is not None and year < FIRST_YEAR:
+            raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
+        if year is not None and year > today.year:
+            raise UserError(f"报告年度 {year} 还没有到，请核对。")
+        if NOT_XML.search(agency):
+            raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
+        workbook = build_template(agency=agency, year=year)
+    output = with_suffix_if_none(output, ".xlsx") if output is not None else Path(template_name(agency, year))
+    if _is_dir(output):
+        output = output / template_name(agency, year)
+    check_output_path(output, inputs=_inputs(previous), force=force, suffix=".xlsx")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_atomically(output, buffer.getvalue(), force=force)
+    return Made(output, year, agency_warnings(agency))
+
+
+def agency_warnings(agency: str) -> list[str]:
+    """Invisible characters pasted into 机关名称 (a right-to-left override can disguise a name)."""
+    hidden = sorted({f"U+{ord(c):04X}" for c in agency if unicodedata.category(c) in _INVISIBLE})
+    if not hidden:
+        return []
+    return [f"机关名称中有不可见的格式字符（{'、'.join(hidden[:5])}），可能是从别处复制来的，请核对；文件名中已去掉。"]
 
 
 # ---------------------------------------------------------------- render

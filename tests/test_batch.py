@@ -258,3 +258,17 @@ def test_a_failed_conversion_fails_that_report_only_and_leaves_none_of_its_files
     assert any(line.startswith("未生成  甲.xlsx：转换 PDF 失败") for line in lines), result.output
     left = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert left == [f"甲县卫生健康委员会2024年政府信息公开工作年度报告{s}" for s in (".docx", ".json", ".pdf")]
+
+
+def test_template_agency_like_a_formula_stays_text_and_format_characters_never_reach_a_name(tmp_path, monkeypatch):
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    result = run("template", "--agency", '=HYPERLINK("x")局', "--year", "2024", "-o", "公式.xlsx")
+    assert result.exit_code == 0, result.output
+    cell = openpyxl.load_workbook(tmp_path / "公式.xlsx")["基本信息"]["B3"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("x")局'
+    result = run("template", "--agency", "某某局\u202e文档.exe", "--year", "2024")
+    assert result.exit_code == 0 and "警告：机关名称中有不可见的格式字符（U+202E）" in result.output
+    (made,) = tmp_path.glob("某某局*.xlsx")
+    assert made.name == "某某局文档.exe2024年政府信息公开工作年度报告填报表.xlsx"

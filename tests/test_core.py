@@ -110,9 +110,21 @@ def test_a_blank_part_leaves_its_totals_unknown():
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(Decimal("0"), "0"), (Decimal("25.1000"), "25.1"), (Decimal("0.0001"), "0.0001"), (Decimal("100"), "100")]
+    ("value", "expected"),
+    [
+        (Decimal("0"), "0"),
+        (0, "0"),
+        (Decimal("25.1000"), "25.1000"),
+        (Decimal("1.50"), "1.50"),
+        (Decimal("24252.311082"), "24252.311082"),
+        (Decimal("0.000001"), "0.000001"),
+        (Decimal("1E-6"), "0.000001"),
+        (Decimal("1E+2"), "100"),
+        (Decimal("100"), "100"),
+    ],
 )
-def test_fee_is_printed_without_trailing_zeros(value, expected):
+def test_fee_is_printed_as_entered(value, expected):
+    """The digits as entered: none added, none dropped, never in exponent form."""
     assert format_figure(value, TABLE_2.fields[-1].kind) == expected
 
 
@@ -139,7 +151,11 @@ def test_line_breaks_start_new_paragraphs():
 
 def test_sample_and_varied_reports_are_clean():
     assert check_report(sample_report(), today=TODAY) == []
-    assert check_report(varied_report(), today=TODAY) == []
+    # the varied report keeps the sample's “全年未收到政府信息公开申请” beside its applications
+    varied = varied_report()
+    (problem,) = check_report(varied, today=TODAY)
+    assert problem.places == (paragraph_place("一", 2), "t3.r1.c7") and not problem.is_error
+    assert str(varied.figures()["t3.r1.c7"]) in problem.message
 
 
 def test_blank_cell_is_an_error_naming_the_cell():
@@ -152,7 +168,8 @@ def test_blank_cell_is_an_error_naming_the_cell():
         ("t3.r1.c1", -1, "负数"),
         ("t3.r1.c1", Decimal("1.5"), "整数"),
         ("t2.r1.c1", 10**9, "过大"),
-        ("t2.r6.c1", Decimal("0.00001"), "4 位小数"),
+        ("t2.r6.c1", Decimal("0.0000001"), "6 位小数"),
+        ("t2.r6.c1", Decimal("24252.3110821"), "精确到分"),
     ],
 )
 def test_bad_values_are_errors(key, value, fragment):
@@ -160,19 +177,50 @@ def test_bad_values_are_errors(key, value, fragment):
     assert any(p.places == (key,) and fragment in p.message and p.is_error for p in problems)
 
 
-def test_fee_with_four_decimals_is_fine():
-    assert check_report(with_inputs(sample_report(), t2_r6_c1=Decimal("25.1234")), today=TODAY) == []
+@pytest.mark.parametrize("fee", ["25.1234", "24252.311082", "0.000001", "1.50", "3.1000000", "100"])
+def test_fees_to_the_fen_are_fine(fee):
+    """Published reports give the fee in 万元 to the fen: six decimals (trailing zeros do not count)."""
+    assert check_report(with_inputs(sample_report(), t2_r6_c1=Decimal(fee)), today=TODAY) == []
 
 
-def test_unbalanced_column_names_all_four_cells_and_both_sums():
-    report = with_inputs(sample_report(), t3_r1_c3=4, t3_r3_c3=1)
+def test_unbalanced_column_is_one_short_error_naming_its_four_cells_and_both_sums():
+    report = with_inputs(sample_report(), t3_r2_c3=4, t3_r3_c3=1)
     problems = check_report(report, today=TODAY)
-    科研 = [p for p in problems if p.places[0] == "t3.r1.c3"]
-    assert len(科研) == 1
-    assert 科研[0].places == ("t3.r1.c3", "t3.r2.c3", "t3.r24.c3", "t3.r25.c3")
-    assert "4 + 0 = 4" in 科研[0].message and "1 + 0 = 1" in 科研[0].message
-    # the 总计 column is unbalanced too, by the same amount
-    assert any(p.places[0] == "t3.r1.c7" for p in problems)
+    (problem,) = problems  # not a second one for the 总计 column, which follows from it
+    assert problem.places == ("t3.r1.c3", "t3.r2.c3", "t3.r24.c3", "t3.r25.c3") and problem.is_error
+    assert "0 + 4 = 4" in problem.message and "1 + 0 = 1" in problem.message
+    assert "“科研机构”列" in problem.message and "“总计”列因此也不平衡" in problem.message
+    assert len(problem.message) < 100
+
+
+def test_two_unbalanced_columns_that_cancel_leave_the_total_column_balanced():
+    report = with_inputs(sample_report(), t3_r2_c3=1, t3_r3_c4=1)
+    problems = check_report(report, today=TODAY)
+    assert [p.places[0] for p in problems] == ["t3.r1.c3", "t3.r1.c4"]
+    assert not any("总计" in p.message for p in problems)
+
+
+def test_a_fractional_count_is_one_error_not_three():
+    report = with_inputs(sample_report(), t3_r1_c1=Decimal("5.5"))
+    (problem,) = check_report(report, today=TODAY)
+    assert problem.places == ("t3.r1.c1",) and "整数" in problem.message
+
+
+def test_errors_with_wrong_values_come_first_then_other_errors_then_warnings():
+    from gaidocx.core.checks import Problem, error, sort_problems, warning
+
+    problems = [
+        warning("甲", "agency"),
+        error("乙", "t3.r1.c1", secondary=True),
+        error("丙", "t3.r1.c2"),
+        warning("丁"),
+        error("戊", "year"),
+    ]
+    assert [p.message for p in sort_problems(problems)] == ["丙", "戊", "乙", "甲", "丁"]
+    assert all(isinstance(p, Problem) for p in sort_problems(problems))
+    report = dataclasses.replace(with_inputs(sample_report(), t3_r3_c1=-1), signed_on=datetime.date(2025, 2, 3))
+    severities = [p.severity for p in check_report(report, today=TODAY)]
+    assert severities == sorted(severities, key=lambda s: s is Severity.WARNING) and len(severities) == 2
 
 
 def test_reader_refused_cells_are_not_called_blank_again():
@@ -231,18 +279,167 @@ def test_placeholder_and_bare_headings_are_reported_by_row():
     ]
 
 
+@pytest.mark.parametrize(
+    "entries",
+    [
+        ("（三）政府信息管理。\n规范网站发布信息管理工作流程。",),  # Alt+Enter in one cell
+        ("（三）政府信息管理。", "", "规范网站发布信息管理工作流程。", "严格落实三审三校。"),  # rows of body text
+        ("（一）主动公开。", "1.加强培训。", "组织培训2次。"),  # a heading over sub-headings
+        ("（一）主动公开。\r\n\r\n围绕中心。",),
+    ],
+)
+def test_a_heading_followed_by_its_body_is_not_bare(entries):
+    report = sample_report()
+    report = dataclasses.replace(report, narratives={**report.narratives, "一": entries})
+    assert problems_of(report) == []
+
+
+@pytest.mark.parametrize(
+    ("entries", "bare_rows"),
+    [
+        (("（一）存在的主要问题。", "（二）改进情况。"), [0, 1]),  # the skeleton left unfilled
+        (("（一）存在的主要问题。", "问题甲。", "（二）改进情况。"), [2]),
+        (("（一）问题。\n（二）改进情况。", "改进甲。"), [0]),  # first line heads nothing
+        (("（一）问题。", "1.甲。", "乙。", "2.丙。"), [3]),  # the last sub-heading heads nothing
+        (("一、问题", "（一）甲。"), [1]),  # 一、 heads （一）, which heads nothing
+        (("一、问题", "（一）甲。乙。"), []),
+    ],
+)
+def test_headings_heading_nothing_are_reported_by_row(entries, bare_rows):
+    report = sample_report()
+    report = dataclasses.replace(report, narratives={**report.narratives, "五": entries})
+    assert problems_of(report) == [(Severity.WARNING, (paragraph_place("五", row),)) for row in bare_rows]
+
+
+def test_headings_without_body_reads_levels():
+    from gaidocx.core.narrative import headings_without_body
+
+    assert headings_without_body(["（一）甲。", "正文", "（二）乙。"]) == [2]
+    assert headings_without_body(["一、总体情况", "（一）甲。", "正文"]) == []
+    assert headings_without_body(["（一）甲。", "一、乙"]) == [0, 1]
+    assert headings_without_body([]) == []
+
+
+LAST_YEAR_TEXT = {
+    "opening": ("依据《政府信息公开条例》编制本报告。",),
+    "一": ("（一）主动公开。上一年度重点推进了乡村振兴领域的信息发布，调整了栏目设置。", "（二）依申请公开。畅通了线上线下申请渠道。"),
+    "五": ("（一）存在的主要问题。基层人员业务能力有待提高。",),
+    "六": ("上一年度没有收取信息处理费。",),
+}
+
+
+def last_year_of(report, **changes):
+    """Last year's report: the year before, its own text."""
+    return dataclasses.replace(report, year=report.year - 1, narratives=LAST_YEAR_TEXT, **changes)
+
+
 def test_carry_over_from_last_year_is_a_warning():
     this_year = with_inputs(sample_report(), t3_r2_c1=2, t3_r3_c1=2)
-    last_year = dataclasses.replace(with_inputs(sample_report(), t3_r25_c1=3, t3_r1_c1=3), year=2023)
-    problems = check_report(this_year, previous=last_year, today=TODAY)
+    last_year = last_year_of(with_inputs(sample_report(), t3_r25_c1=3, t3_r1_c1=3))
+    problems = check_report(this_year, previous=last_year, today=TODAY, previous_name="2023年.xlsx")
     assert [(p.severity, p.places) for p in problems] == [(Severity.WARNING, ("t3.r2.c1",))]
-    assert "3" in problems[0].message and "2" in problems[0].message
+    assert "3" in problems[0].message and "2" in problems[0].message and "“2023年.xlsx”" in problems[0].message
+
+
+def test_last_year_agreeing_gives_nothing():
+    assert check_report(sample_report(), previous=last_year_of(sample_report()), today=TODAY) == []
+
+
+def test_another_agency_last_year_names_both_agencies_and_the_file():
+    last_year = last_year_of(sample_report(), agency="和田县人民政府办公室")
+    (problem,) = check_report(sample_report(), previous=last_year, today=TODAY, previous_name="和田2023.xlsx")
+    assert problem.places == (AGENCY,) and not problem.is_error
+    assert "和田县人民政府办公室" in problem.message and "策勒县人民政府办公室" in problem.message
+    assert "和田2023.xlsx" in problem.message
+    # spacing and full-width forms are not a different agency
+    same = last_year_of(sample_report(), agency=" 策勒县人民政府办公室 ")
+    assert check_report(sample_report(), previous=same, today=TODAY) == []
+
+
+def received(report, count, carried=0):
+    """``report`` with ``count`` new applications, all granted, ``carried`` carried over and granted."""
+    return with_inputs(report, t3_r1_c1=count, t3_r2_c1=carried, t3_r3_c1=count + carried, t3_r25_c1=0)
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "warned"),
+    [
+        (51, 10, True),  # more than five times
+        (50, 10, False),  # exactly five times
+        (10, 51, True),  # below a fifth
+        (10, 50, False),
+        (60, 9, False),  # last year below ten: small numbers jump
+        (9, 60, False),
+    ],
+)
+def test_key_totals_that_jump_are_a_warning(now, before, warned):
+    text = {**sample_report().narratives, "一": ("收到政府信息公开申请若干。",)}
+    this_year = dataclasses.replace(received(sample_report(), now), narratives=text)
+    last_year = last_year_of(received(sample_report(), before))
+    problems = check_report(this_year, previous=last_year, today=TODAY)
+    if not warned:
+        assert problems == []
+        return
+    assert {p.places for p in problems} == {("t3.r1.c7",), ("t3.r24.c7",)}
+    message = next(p.message for p in problems if p.places == ("t3.r1.c7",))
+    assert "一、本年新收政府信息公开申请数量" in message and str(now) in message and str(before) in message
+    assert ("倍" if now > before else "五分之一") in message
+
+
+def test_litigation_total_counts_both_kinds_of_suit():
+    def suits(report, direct, after_review):
+        return with_inputs(report, t4_r1_c6=direct, t4_r1_c11=after_review)
+
+    this_year = suits(sample_report(), 30, 31)
+    (problem,) = check_report(this_year, previous=last_year_of(suits(sample_report(), 6, 6)), today=TODAY)
+    assert problem.places == ("t4.r1.c10", "t4.r1.c15") and "行政诉讼总计" in problem.message and "61" in problem.message
+    assert check_report(this_year, previous=last_year_of(suits(sample_report(), 6, 7)), today=TODAY) == []
+
+
+def test_text_repeated_from_last_year_is_a_warning_with_its_share():
+    (problem,) = check_report(sample_report(), previous=dataclasses.replace(sample_report(), year=2023), today=TODAY)
+    assert "100%" in problem.message and not problem.is_error
+    assert problem.places == tuple(section_place(s) for s in ("一", "五", "六"))
+
+
+def test_overlap_share_counts_characters_in_runs_of_thirteen():
+    from gaidocx.core.crosscheck import SHINGLE, text_overlap
+
+    old = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"  # 20 characters
+    new_text = old[:SHINGLE] + "天地玄黄宇宙洪荒日月"  # 13 repeated of 23
+    this_year = dataclasses.replace(sample_report(), narratives={"一": (new_text,)})
+    last_year = dataclasses.replace(sample_report(), narratives={"一": (old,)})
+    overlap = text_overlap(this_year, last_year)
+    assert overlap.share == pytest.approx(13 / 23) and overlap.sections == {"一": pytest.approx(13 / 23)}
+    short = dataclasses.replace(this_year, narratives={"一": (old[: SHINGLE - 1] + "天地玄黄宇宙洪荒日月",)})
+    assert text_overlap(short, last_year).share == 0
+
+
+def test_overlap_ignores_headings_the_opening_and_template_text():
+    from gaidocx.core.crosscheck import text_overlap
+    from gaidocx.core.form import FORM_2021 as form
+
+    skeleton = {s.number: s.skeleton for s in form.narrative_sections}
+    fresh = {
+        "opening": sample_report().narratives["opening"],
+        "一": tuple(f"{h}本年新做的第{i}件事情，与去年完全不同的内容写在这里。" for i, h in enumerate(skeleton["一"])),
+        "五": skeleton["五"],
+        "六": skeleton["六"],
+    }
+    this_year = dataclasses.replace(sample_report(), narratives=fresh)
+    last_year = dataclasses.replace(
+        sample_report(), narratives={**fresh, "一": tuple(f"{h}上年旧事。" for h in skeleton["一"])}
+    )
+    assert text_overlap(this_year, last_year).share == 0
+    # punctuation and spacing do not hide a copy
+    punctuated = {**fresh, "一": tuple(text.replace("，", "、 ") for text in fresh["一"])}
+    assert text_overlap(this_year, dataclasses.replace(last_year, narratives=punctuated)).share == 1
 
 
 def test_previous_report_of_another_year_is_not_compared():
     report = sample_report()
-    (problem,) = check_report(report, previous=report, today=TODAY)
-    assert problem.places == (YEAR,) and "不是 2023 年度" in problem.message
+    (problem,) = check_report(report, previous=report, today=TODAY, previous_name="甲.xlsx")
+    assert problem.places == (YEAR,) and "不是 2023 年度" in problem.message and "“甲.xlsx”" in problem.message
 
 
 def test_table_four_figures_too_wide_for_their_cells_are_a_warning():

@@ -7,6 +7,7 @@ or the layout shows up here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import subprocess
@@ -288,6 +289,10 @@ def test_protection_and_printing(template):
     assert template["表四"].page_setup.orientation == "landscape"
     assert template["表二"].page_setup.orientation != "landscape"
     assert template["表三"].print_title_rows == "$4:$6"
+    for sheet in ("表二", "表三", "表四"):
+        assert template[sheet].page_setup.fitToHeight == 1  # a table on one page
+    for sheet in ("填报说明", "基本信息"):
+        assert template[sheet].page_setup.fitToHeight == 0  # text on as many pages as it needs
     assert template.security.lockStructure
 
 
@@ -346,3 +351,145 @@ def test_fill_workbook_writes_entries_and_keeps_totals():
 def test_fill_workbook_refuses_more_entries_than_rows():
     with pytest.raises(ValueError):
         fill_workbook(build_template(), Report(narratives={"opening": ("x",) * 7}))
+
+
+# ---------------------------------------------------------------- printing and the guide
+
+
+def text_rows(ws, place):
+    from gaidocx.workbook.layout import TEXT_BLOCKS
+
+    return next(b for b in TEXT_BLOCKS if b.place == place).rows
+
+
+def test_spare_text_rows_are_hidden_so_printing_gives_no_pages_of_empty_rows(template):
+    from gaidocx.workbook.build import SPARE_ROWS
+
+    ws = template["基本信息"]
+    for place, prefilled in (("opening", 1), ("一", 5), ("五", 2), ("六", 4)):
+        rows = text_rows(ws, place)
+        shown = [row for row in rows if not ws.row_dimensions[row].hidden]
+        assert shown == list(rows[: prefilled + SPARE_ROWS]), place
+        assert all(ws[f"B{row}"].value is None for row in shown[prefilled:])
+    # what prints: the 92 text rows minus the hidden ones
+    printed = [r for r in range(1, 100) if not ws.row_dimensions[r].hidden]
+    assert len(printed) < 40
+    assert template["基本信息"].print_area
+
+
+def test_filled_rows_show_and_the_spare_rows_follow_the_last_entry():
+    from gaidocx.workbook.build import SPARE_ROWS
+
+    wb = build_template()
+    entries = tuple(f"第{i}段。" for i in range(12)) + ("", "末段。")
+    fill_workbook(wb, Report(narratives={"一": entries}))
+    ws = wb["基本信息"]
+    rows = text_rows(ws, "一")
+    shown = [row for row in rows if not ws.row_dimensions[row].hidden]
+    assert shown == list(rows[: len(entries) + SPARE_ROWS])
+
+
+def test_guide_sentences_are_complete(template):
+    ws = template["填报说明"]
+    for row in range(4, ws.max_row + 1):
+        text = ws.cell(row, 2).value
+        if text:
+            for line in text.split("\n"):
+                assert line.endswith(("。", "）。")), line
+
+
+def test_fee_cells_accept_six_decimals_and_say_so(template):
+    ws = template["表二"]
+    dv = next(dv for dv in ws.data_validations.dataValidation if "B17" in dv.sqref)
+    assert dv.type == "decimal"  # any number of decimals passes Excel; the checks refuse more than six
+    assert "6 位小数" in dv.error and "24252.311082" in dv.prompt
+    guide = "\n".join(str(c.value) for row in template["填报说明"].iter_rows() for c in row if c.value)
+    assert "最多 6 位" in guide and "精确到分" in guide
+
+
+# ---------------------------------------------------------------- next year's template
+
+
+@pytest.mark.parametrize(
+    ("agency", "year", "name"),
+    [
+        ("某某县人民政府办公室", 2025, "某某县人民政府办公室2025年政府信息公开工作年度报告填报表.xlsx"),
+        ("", None, "政府信息公开年度报告填报表.xlsx"),
+        ("  ", None, "政府信息公开年度报告填报表.xlsx"),
+        ("", 2025, "2025年政府信息公开工作年度报告填报表.xlsx"),
+        ("某局", None, "某局政府信息公开工作年度报告填报表.xlsx"),
+        ('某局/办公室:"甲"*?<>|', 2025, "某局_办公室__甲______2025年政府信息公开工作年度报告填报表.xlsx"),
+        ("某 \n 局", 2025, "某 局2025年政府信息公开工作年度报告填报表.xlsx"),
+        (". 某局", 2025, "某局2025年政府信息公开工作年度报告填报表.xlsx"),
+    ],
+)
+def test_template_file_name_names_agency_and_year_safely(agency, year, name):
+    from gaidocx.pipeline import template_name
+
+    assert template_name(agency, year) == name
+
+
+def test_template_file_name_stays_short_enough_for_any_file_system():
+    from gaidocx.pipeline import template_name
+
+    name = template_name("很" * 300, 2025)
+    assert len(name.encode("utf-8")) < 255 and name.endswith("2025年政府信息公开工作年度报告填报表.xlsx")
+
+
+def last_year_report() -> Report:
+    inputs = {key: 0 for key, f in FIELDS.items() if not f.is_total}
+    # last year: per column, 结转下年度继续办理 = column number; an unreadable figure in 其他
+    inputs.update({f"t3.r25.c{c}": c for c in range(1, 7)})
+    inputs.update({f"t3.r1.c{c}": c for c in range(1, 7)})
+    inputs["t3.r25.c6"] = None
+    return Report(
+        agency=" 策勒县人民政府办公室 ",
+        year=2024,
+        kind="本行政区域",
+        signed_on=datetime.date(2025, 1, 23),
+        narratives={
+            "opening": ("本报告依据……编制。2024年1月1日至2024年12月31日。",),
+            "一": ("2024年，本机关坚持……。", "（一）主动公开。发布信息1171条。", "1.加强培训。", "（二）依申请公开。"),
+            "五": ("存在的问题：……",),
+            "六": ("（一）信息处理费收取情况。2024年未收取。", "（二）其他。无。"),
+        },
+        inputs=inputs,
+    )
+
+
+def test_next_year_template_fills_agency_year_carry_over_and_headings_but_no_text(tmp_path):
+    from gaidocx.core.checks import check_report
+    from gaidocx.core.form import FORM_2021 as form
+    from gaidocx.workbook.build import build_next_year_template, save_reproducibly
+    from gaidocx.workbook.read import read_workbook
+
+    previous = last_year_report()
+    path = tmp_path / "next.xlsx"
+    save_reproducibly(build_next_year_template(previous), path)
+    reading = read_workbook(path)
+    report = reading.report
+    assert (report.agency, report.year, report.kind, report.signed_on) == ("策勒县人民政府办公室", 2025, "本行政区域", None)
+    for c in range(1, 6):
+        assert report.inputs[f"t3.r2.c{c}"] == c  # 上年结转 = last year's 结转下年度继续办理
+    assert report.inputs["t3.r2.c6"] is None  # unknown last year: left blank to be filled
+    assert all(report.inputs[f"t3.r1.c{c}"] == 0 for c in range(1, 7))  # this year's own figures start at 0
+    skeleton = {s.number: s.skeleton for s in form.narrative_sections}
+    assert report.paragraphs("opening") == ("本报告依据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府信息公开工作年度报告格式》"
+                                            "（国办公开办函〔2021〕30号）要求编制。本报告中所列数据统计期限为2025年1月1日至2025年12月31日。",)
+    assert report.paragraphs("一") == ("（一）主动公开。", "（二）依申请公开。")  # last year's headings, not its text
+    assert report.paragraphs("五") == skeleton["五"]  # last year had no headings there
+    assert report.paragraphs("六") == (skeleton["六"][0], "（二）其他。")  # the skeleton's model sentence kept
+    text = "".join(p for place in ("opening", "一", "五", "六") for p in report.paragraphs(place))
+    assert "1171" not in text and "2024" not in text
+    # check --previous agrees with the carry-over it was started from
+    filled = dataclasses.replace(report, inputs={**report.inputs, "t3.r2.c6": 0})
+    previous_known = dataclasses.replace(previous, inputs={**previous.inputs, "t3.r25.c6": 0})
+    problems = check_report(filled, previous=previous_known, today=datetime.date(2026, 1, 20))
+    assert not [p for p in problems if p.places and p.places[0].startswith("t3.r2.")]
+
+
+def test_next_year_template_needs_last_years_year():
+    from gaidocx.workbook.build import build_next_year_template
+
+    with pytest.raises(ValueError, match="没有填写年度"):
+        build_next_year_template(dataclasses.replace(last_year_report(), year=None))

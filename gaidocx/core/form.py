@@ -65,10 +65,11 @@ class Kind(enum.Enum):
     """What a value cell may hold."""
 
     COUNT = "count"  # a non-negative whole number (件)
-    FEE = "fee"  # 万元, non-negative, at most 4 decimals (1 元 = 0.0001 万元)
+    FEE = "fee"  # 万元, non-negative, at most 6 decimals: to the fen (1 分 = 0.000001 万元)
 
 
-FEE_DECIMALS = 4
+#: Published reports give the 行政事业性收费 amount in 万元 to the fen, e.g. 24252.311082.
+FEE_DECIMALS = 6
 #: Above this a figure is certainly a typing slip (no agency handles 10⁸ cases).
 MAX_VALUE = 99_999_999
 

@@ -60,3 +60,19 @@ def split_paragraphs(text: str) -> list[str]:
     """Line breaks inside one cell separate paragraphs; blank lines are dropped."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return [line.strip() for line in lines if line.strip()]
+
+
+def headings_without_body(paragraphs: list[str] | tuple[str, ...]) -> list[int]:
+    """Indexes of the headings that head nothing: a bare heading (``（三）政府信息管理。``)
+    followed by body text or by a lower heading (``1.…``) is a heading with its body, as
+    published reports write them on a line of their own; one followed by a heading of
+    the same or a higher level, or by nothing, is a skeleton line left unfilled."""
+    parsed = [parse_paragraph(text) for text in paragraphs]
+    empty = []
+    for index, paragraph in enumerate(parsed):
+        if not paragraph.is_bare_heading:
+            continue
+        following = parsed[index + 1] if index + 1 < len(parsed) else None
+        if following is None or (following.level and following.level <= paragraph.level):
+            empty.append(index)
+    return empty

@@ -56,9 +56,12 @@ class Report:
 
 
 def format_figure(value: Number, kind: Kind) -> str:
-    """A figure as printed in the report: whole numbers plainly, the fee without trailing zeros."""
+    """A figure as printed in the report: whole numbers plainly; the fee with exactly the digits
+    entered (``1.50`` stays ``1.50``, ``24252.311082`` keeps its six decimals), never in
+    exponent form.  Excel keeps no trailing zeros in a number cell, so what the reader
+    gives is what the user saw."""
     if kind is Kind.FEE:
-        return format(Decimal(value).normalize(), "f")
+        return format(Decimal(value), "f")
     return str(int(value))
 
 

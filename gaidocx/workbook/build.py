@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 import math
+import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -27,7 +28,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR
-from gaidocx.core.form import AREA_REPORT, OWN_REPORT, REPORT_KINDS, FIRST_YEAR, FORMAT_NAME, MAX_VALUE, OPENING, TITLE_SUFFIX, YEAR_PLACEHOLDER, Kind, Table, opening_skeleton
+from gaidocx.core.form import (
+    AREA_REPORT,
+    FEE_DECIMALS,
+    FIRST_YEAR,
+    FORMAT_NAME,
+    MAX_VALUE,
+    OPENING,
+    OWN_REPORT,
+    REPORT_KINDS,
+    TITLE_SUFFIX,
+    YEAR_PLACEHOLDER,
+    Kind,
+    Table,
+    opening_skeleton,
+    title,
+)
+from gaidocx.core.narrative import parse_paragraph
 from gaidocx.core.report import Report
 from gaidocx.workbook.layout import (
     FORM,
@@ -73,6 +90,11 @@ _GUIDE_WIDTHS = (16, 90)
 _PORTRAIT_WIDTH = 100  # characters that fit across an upright A4 page without shrinking much
 
 
+#: Empty text rows shown below the last pre-filled one of each block; the other spare rows
+#: are hidden, so that printing 基本信息 gives no pages of empty numbered rows.
+SPARE_ROWS = 3
+
+
 def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
     """The blank fill-in workbook; ``agency`` and ``year`` are pre-filled when given."""
     wb = Workbook()
@@ -86,7 +108,8 @@ def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
         ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False)
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        if ws.title in (GUIDE_SHEET, INFO_SHEET):
+            ws.page_setup.fitToHeight = 0  # as many pages as the text needs
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.security = WorkbookProtection(lockStructure=True)  # no renaming or deleting sheets
     wb.active = 0
@@ -117,15 +140,64 @@ def fill_workbook(workbook: Workbook, report: Report) -> None:
     for place, _, cell in METADATA:
         _set(info[cell], values[place])
     for block in TEXT_BLOCKS:
-        entries = report.narratives.get(block.place, ())
-        if len(entries) > block.capacity:
-            raise ValueError(f"{block.place}: {len(entries)} entries, the template has {block.capacity} rows")
-        for index, row in enumerate(block.rows):
-            _set(info[f"{TEXT_COLUMN}{row}"], entries[index] if index < len(entries) else None)
+        _fill_block(info, block, report.narratives.get(block.place, ()))
     for key, f in FORM.fields.items():
         if not f.is_total:
             sheet, cell = field_cell(key)
             workbook[sheet][cell] = report.inputs.get(key)
+
+
+def _fill_block(info: Worksheet, block, entries: tuple[str, ...]) -> None:
+    """The block's rows hold ``entries`` then blanks; rows up to a few past the last entry show."""
+    if len(entries) > block.capacity:
+        raise ValueError(f"{block.place}: {len(entries)} entries, the template has {block.capacity} rows")
+    last = max((i for i, entry in enumerate(entries) if entry and entry.strip()), default=-1)
+    for index, row in enumerate(block.rows):
+        text = entries[index] if index < len(entries) else None
+        _set(info[f"{TEXT_COLUMN}{row}"], text)
+        info.row_dimensions[row].height = None
+        _fit_height(info, row, text or "", _INFO_WIDTHS[1])
+        info.row_dimensions[row].hidden = index > last + SPARE_ROWS
+
+
+def build_next_year_template(previous: Report) -> Workbook:
+    """Next year's workbook started from last year's report (``gaidocx template --from``).
+
+    Agency, report type and year + 1 are filled in; each 上年结转 cell of table 三 holds last
+    year's 结转下年度继续办理 of its column (so that ``check --previous`` agrees; a figure last
+    year's file lacks stays blank, to be filled); the sections' headings are last year's
+    (一、 and （一） level lead-ins, or the customary ones where last year had none), and last
+    year's text is not copied.  Raises ``ValueError`` (message in Chinese) without last year's year.
+    """
+    if previous.year is None:
+        raise ValueError("上一年度的填报表没有填写年度，无法生成下一年度的填报表。")
+    year = previous.year + 1
+    workbook = build_template(agency=previous.agency.strip(), year=year)
+    info = workbook[INFO_SHEET]
+    info[dict((place, cell) for place, _, cell in METADATA)[REPORT_KIND]] = previous.kind
+    for block in TEXT_BLOCKS:
+        if block.place != OPENING:
+            _fill_block(info, block, _headings(previous, block.place))
+    last_year = previous.figures()
+    table = next(t for t in FORM.tables if t.balances)
+    for balance in table.balances:
+        carried_in, carried_out = balance.left[1], balance.right[1]
+        if not FORM.fields[carried_in].is_total:
+            sheet, cell = field_cell(carried_in)
+            workbook[sheet][cell] = last_year[carried_out]
+    return workbook
+
+
+def _headings(previous: Report, section: str) -> tuple[str, ...]:
+    """Last year's 一、 and （一） headings of ``section`` (the customary skeleton entry where one
+    begins with it, which keeps the skeleton's model sentence), else the customary skeleton."""
+    skeleton = _prefill(section, None)
+    heads = []
+    for text in previous.paragraphs(section):
+        paragraph = parse_paragraph(text)
+        if paragraph.level in (1, 2):
+            heads.append(next((entry for entry in skeleton if entry.startswith(paragraph.lead)), paragraph.lead))
+    return tuple(heads) or skeleton
 
 
 def _set(cell, value) -> None:
@@ -163,16 +235,17 @@ def _guide_items() -> Iterable[tuple[str, str, PatternFill | None]]:
         f"依次填写“{INFO_SHEET}”和{tables}工作表。“{INFO_SHEET}”填机关名称、年度、成文日期和报告的文字部分；"
         f"{tables}分别对应报告第二、三、四部分的表格，格式与{FORMAT_NAME}规定的表格一致。"
     ), None
-    yield "浅黄色", "需要填写的单元格。", _INPUT_FILL
-    yield "灰色", "自动计算的合计（公式），已锁定，不需要也不能修改。", _TOTAL_FILL
+    yield "浅黄色", "浅黄色的单元格需要填写。", _INPUT_FILL
+    yield "灰色", "灰色的单元格是自动计算的合计（公式），已锁定，不需要也不能修改。", _TOTAL_FILL
     yield "数字", (
-        "只填数字，不要带单位：单位已写在表头中，收费金额的单位是万元（1 元 = 0.0001 万元，可填小数）；件数只能填整数。"
+        "只填数字，不要带单位：单位已写在表头中。件数只能填整数。收费金额的单位是万元（1 元 = 0.0001 万元），"
+        f"可以有小数，最多 {FEE_DECIMALS} 位（精确到分，如 24252.311082），报告中按填写的数字原样列出。"
         "空白不等于 0：模板已预先填好 0，没有发生的事项保持 0 即可；单元格空着会被视为漏填。"
     ), None
     for table in FORM.tables:
         rules = [
             f"{b.rule.strip('（）')}（第三项按“{FORM.fields[b.right[0]].row_label}”计）。"
-            f"每一列都要满足，可在表格下方的“{CHECK_LABEL}”行核对"
+            f"每一列都要满足，可在表格下方的“{CHECK_LABEL}”行核对。"
             for b in table.balances
         ][:1]
         rules += _total_rules(table)
@@ -181,8 +254,11 @@ def _guide_items() -> Iterable[tuple[str, str, PatternFill | None]]:
     yield "文字部分", (
         f"“{INFO_SHEET}”中每个浅黄色的文字单元格是一段，按从上到下的顺序排入报告，空着的行不出现在报告中。"
         f"在单元格内按 Alt+Enter 换行，也会另起一段。以“{FORM.narrative_sections[0].skeleton[0]}”这样的编号和句号开头的段落，"
-        "开头部分排成小标题，后面的文字接在同一段中。预填的小标题可以修改或删除；"
+        "开头部分排成小标题，后面的文字接在同一段中；小标题也可以单独占一行（或在单元格内换行），下面接着写正文。"
+        "预填的小标题可以修改或删除。"
         f"“{YEAR_PLACEHOLDER}”处请改为实际年度。"
+        f"每部分只显示最后一段下面的 {SPARE_ROWS} 个空行，其余空行已隐藏（打印时就不会有整页的空行）："
+        "段落不够时，可同时选中该部分最后一个显示的行和下一部分的标题行，右键“取消隐藏”；也可以在一个单元格内按 Alt+Enter 分段。"
     ), None
     yield "工作表保护", (
         "各工作表设置了保护（没有密码），只是为了防止误删公式和表头。请不要插入或删除行、列，不要改工作表名称，"
@@ -204,7 +280,7 @@ def _total_rules(table: Table) -> list[str]:
             rule = f"“{total.row_label}”＝“{parts[0].row_label}”至“{parts[-1].row_label}”各行之和"
         if rule not in rules:
             rules.append(rule)
-    return [f"{rule}（自动计算）" for rule in rules]
+    return [f"{rule}，自动计算。" for rule in rules]
 
 
 def _info(ws: Worksheet, agency: str, year: int | None) -> None:
@@ -247,6 +323,7 @@ def _info(ws: Worksheet, agency: str, year: int | None) -> None:
             _input(ws[f"{TEXT_COLUMN}{row}"], text)
             ws[f"{TEXT_COLUMN}{row}"].alignment = _TEXT
             _fit_height(ws, row, text or "", _INFO_WIDTHS[1])
+            ws.row_dimensions[row].hidden = index >= len(prefill) + SPARE_ROWS
     ws.print_area = f"A1:B{TEXT_BLOCKS[-1].rows[-1]}"
 
 
@@ -264,7 +341,7 @@ def _table(ws: Worksheet, table: Table) -> None:
     kinds = {f.kind for f in table.inputs}
     hint = "浅黄色单元格填写数字，没有发生的填 0，不要带单位。"
     if Kind.FEE in kinds:
-        hint += "收费金额单位为万元，可填小数。"
+        hint += f"收费金额单位为万元，可填小数（最多 {FEE_DECIMALS} 位，精确到分）。"
     if table.totals:
         hint += "灰色单元格为自动计算的合计。"
     if table.balances:
@@ -287,7 +364,10 @@ def _table(ws: Worksheet, table: Table) -> None:
     for kind in sorted(kinds, key=lambda k: k.value):
         cells = [grid_cell(f.row, f.col) for f in table.inputs if f.kind is kind]
         if kind is Kind.FEE:
-            fee_rule = f"请填写 0 到 {MAX_VALUE} 之间的数字，单位是万元（如 1.25），不要带“元”等单位。"
+            fee_rule = (
+                f"请填写 0 到 {MAX_VALUE} 之间的数字，单位是万元，最多 {FEE_DECIMALS} 位小数（精确到分，如 24252.311082），"
+                "不要带“元”等单位。"
+            )
             _validate(ws, cells, "decimal", 0, MAX_VALUE, "收费金额（万元）", fee_rule)
         else:
             _validate(ws, cells, "whole", 0, MAX_VALUE, "件数", f"请填写 0 到 {MAX_VALUE} 之间的整数，不要带“件”等单位；没有发生的填 0。")
@@ -301,6 +381,7 @@ def _table(ws: Worksheet, table: Table) -> None:
         ws.freeze_panes = grid_cell(table.header_rows, min(f.col for f in table.fields))
     if sum(widths) > _PORTRAIT_WIDTH:
         ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToHeight = 1  # each table prints on one page: 表三's merged first column stays whole
     ws.print_area = f"A1:{last_col}{last_row}"
 
 
@@ -351,7 +432,7 @@ def _label(cell, text: str) -> None:
 
 
 def _input(cell, value) -> None:
-    cell.value = value
+    _set(cell, value)
     cell.font = Font(name=_FONT)
     cell.fill = _INPUT_FILL
     cell.border = _BOX

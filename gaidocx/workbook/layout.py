@@ -117,6 +117,31 @@ def describe(place: str, form: Form = FORM_2021) -> str:
     return place
 
 
+def describe_all(places: tuple[str, ...] | list[str], form: Form = FORM_2021) -> str:
+    """Several places, as short as they stay clear: cells of one column of one sheet are named
+    together, ``表三!F7、F8、F30、F31（科研机构）``; any other place as ``describe`` gives it."""
+    parts: list[str] = []
+    index = 0
+    while index < len(places):
+        group = [places[index]]
+        if places[index] in form.fields:
+            column = (field_cell(places[index], form)[0], form.fields[places[index]].col_label)
+            while (
+                index + len(group) < len(places)
+                and places[index + len(group)] in form.fields
+                and (field_cell(places[index + len(group)], form)[0], form.fields[places[index + len(group)]].col_label) == column
+            ):
+                group.append(places[index + len(group)])
+        if len(group) > 2:
+            sheet, label = column
+            cells = "、".join(field_cell(place, form)[1] for place in group)
+            parts.append(f"{sheet}!{cells}（{label}）")
+        else:
+            parts.extend(describe(place, form) for place in group)
+        index += len(group)
+    return "、".join(parts)
+
+
 def total_formula(key: str, form: Form = FORM_2021) -> str:
     """The formula of a total cell: a SUM over its parts, which always form one row or column run."""
     f = form.fields[key]
