@@ -226,6 +226,65 @@ def render(
         click.echo(f"已生成：{pdf_output}")
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="报告文件...")
+@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的报告（.docx、.html 或填报表），用于核对“上年结转”数。")
+@click.option("--json", "as_json", is_flag=True, help="不列出问题，改为输出 JSON：读出的全部数字和问题。")
+def audit(inputs: tuple[Path, ...], previous: Path | None, as_json: bool) -> None:
+    """核对已发布的年度报告（Word .docx、网页 .html/.htm，或填报表 .xlsx）。
+
+    找出三张表格，把每个数字对应到官方格式的行和列，按 check 的规则核对：勾稽关系、合计、
+    空白和非数字、收费金额、标题中的机关和年度、六个部分的标题和顺序。退出码同 check。
+    """
+    import json
+
+    from gaidocx.audit import UnreadableFile, audit_file, format_audit_problem
+    from gaidocx.audit.data import audit_to_data
+
+    paths = _expand(inputs)
+    if previous and len(paths) > 1:
+        raise UserError("--previous 只能在核对单个文件时使用。")
+    if previous is not None:
+        try:
+            audit_file(previous)
+        except UnreadableFile as exc:
+            raise UserError(f"上一年度的报告（--previous）无法使用：{exc}") from exc
+    outcomes, documents = [], []
+    for path in paths:
+        if not as_json:
+            click.echo(f"【{path}】")
+        try:
+            result = audit_file(path, previous=previous)
+        except UnreadableFile as exc:
+            click.echo(f"错误：{exc}", err=as_json)
+            outcomes.append(EXIT_FILE_PROBLEM)
+            continue
+        except Exception as exc:  # one odd file must not stop a batch
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"错误：{_unexpected(exc)}", err=as_json)
+            outcomes.append(EXIT_FILE_PROBLEM)
+            continue
+        outcomes.append(EXIT_ERRORS if result.errors else 0)
+        if as_json:
+            documents.append(audit_to_data(result))
+            continue
+        for problem in result.problems:
+            click.echo(format_audit_problem(result, problem))
+        if result.problems:
+            click.echo(f"共 {len(result.errors)} 个错误，{len(result.warnings)} 个警告。")
+        else:
+            click.echo("核对通过：没有发现问题。")
+    if as_json:
+        click.echo(json.dumps(documents[0] if len(paths) == 1 and documents else documents, ensure_ascii=False, indent=2))
+    elif len(paths) > 1:
+        click.echo(
+            f"共核对 {len(paths)} 个文件：{outcomes.count(0)} 个通过，"
+            f"{outcomes.count(EXIT_ERRORS)} 个有错误，{outcomes.count(EXIT_FILE_PROBLEM)} 个无法读取。"
+        )
+    sys.exit(max(outcomes))
+
+
 def _unexpected(exc: Exception) -> str:
     return (
         f"gaidocx 遇到意外错误（{type(exc).__name__}：{exc}）。输入文件没有被修改，也没有生成输出文件。\n"

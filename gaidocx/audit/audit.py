@@ -194,6 +194,11 @@ _TITLE_YEAR_FIRST = re.compile(rf"^(?P<year>\d{{4}})年度?(?P<agency>.+?)(?P<re
 #: A section heading is a short line.
 _HEADING_SLACK = 8
 _SIGNATURE_LONGEST = 50
+#: Lines of a saved web page searched for the title, and the longest title.
+_TITLE_SEARCH = 60
+_TITLE_LONGEST = 80
+#: Lines after the signature date (a web page's footer) searched back over.
+_FOOTER_LINES = 12
 
 
 def _chinese_date(text: str) -> datetime.date | None:
@@ -234,24 +239,34 @@ class _Text:
     sections_at: dict[int, str] = dataclasses.field(default_factory=dict)
 
 
-def _find_title(paragraphs: list[tuple[int, str]]) -> tuple[str, int]:
-    """The title (maybe over two or three lines) and how many paragraphs it takes."""
-    joined = ""
-    for count, (_, text) in enumerate(paragraphs[:3], start=1):
-        joined += clean(text).replace(" ", "")
-        if joined.endswith(_TITLE_WORDS[-4:]) or _TITLE_WORDS in joined:
-            return joined, count
-    return "", 0
+def _parse_title(text: str) -> re.Match[str] | None:
+    match = _TITLE_AGENCY_FIRST.fullmatch(text)
+    if match and not match["agency"]:
+        match = _TITLE_YEAR_FIRST.fullmatch(text) or match
+    return match
+
+
+def _find_title(paragraphs: list[tuple[int, str]]) -> tuple[re.Match[str] | None, int, int]:
+    """The title (maybe over two or three lines): its match, first paragraph and line count.
+
+    A saved web page has the site's navigation first: the title is looked for among the first lines,
+    one-line titles before titles over several lines.
+    """
+    head = [clean(text).replace(" ", "") for _, text in paragraphs[:_TITLE_SEARCH]]
+    for count in (1, 2, 3):
+        for start in range(len(head) - count + 1):
+            joined = "".join(head[start : start + count])
+            if len(joined) <= _TITLE_LONGEST and (match := _parse_title(joined)):
+                return match, start, count
+    return None, 0, 0
 
 
 def _read_text(source: Source, form: Form, problems: list[Problem], reported: set[str]) -> _Text:
     result = _Text()
     paragraphs = [(i, clean(b)) for i, b in enumerate(source.blocks) if isinstance(b, str) and clean(b)]
-    heading, used = _find_title(paragraphs)
-    match = _TITLE_AGENCY_FIRST.fullmatch(heading) if heading else None
-    if match and not match["agency"]:
-        match = _TITLE_YEAR_FIRST.fullmatch(heading) or match
+    match, start, used = _find_title(paragraphs)
     if match:
+        heading = match.group(0)
         result.agency, result.year = match["agency"], int(match["year"])
         expected = title(result.agency, result.year)
         if normalise(heading) != normalise(expected):
@@ -265,7 +280,7 @@ def _read_text(source: Source, form: Form, problems: list[Problem], reported: se
             error(f"没有找到标题（应为“机关名称＋年度＋{TITLE_SUFFIX}”，{found}），无法确定机关名称和年度。", TITLE)
         )
         reported.update((AGENCY, YEAR))
-    body = paragraphs[used:]
+    body = paragraphs[start + used :]
 
     # section headings, in document order; a repeated heading (a table caption) counts once
     marks: list[tuple[int, str]] = []  # (position in body, section number)
@@ -294,11 +309,11 @@ def _read_text(source: Source, form: Form, problems: list[Problem], reported: se
     tail = len(body)
     first_heading = marks[0][0] if marks else len(body)
     last_heading = max((p for p, _ in marks), default=-1)
-    if tail > last_heading + 1:
-        date = _chinese_date(body[tail - 1][1])
+    for line in range(tail - 1, max(last_heading, tail - 1 - _FOOTER_LINES), -1):
+        date = _chinese_date(body[line][1])
         if date is not None:
             result.signed_on = date
-            tail -= 1
+            tail = line
             if tail > last_heading + 1:
                 candidate = body[tail - 1][1]
                 if len(candidate) <= _SIGNATURE_LONGEST and "。" not in candidate:
@@ -307,6 +322,7 @@ def _read_text(source: Source, form: Form, problems: list[Problem], reported: se
                         problems.append(
                             warning(f"落款的机关“{candidate}”与标题中的机关“{result.agency}”不一致。", AGENCY)
                         )
+            break
     if result.signed_on is None:
         problems.append(warning("没有找到落款的成文日期（如 2025年1月23日）。", SIGNED_ON))
         reported.add(SIGNED_ON)
@@ -424,9 +440,8 @@ def audit_source(
                 reading, layout = trial, HYBRID_FORM
                 problems.append(
                     error(
-                        "表三的“（六）其他处理”只有一行（共 23 行，是 2019 年试行格式的表格）：官方格式分为 3 行"
-                        f"（{'、'.join(_items_of(FORM_2021.table('三'), '（六）'))}），共 25 行；这 3 行的数字无法分开，"
-                        "其余数字照常核对。",
+                        "表三的“（六）其他处理”只有一行（共 23 行，是 2019 年试行格式的表格）：官方格式把它分为 3 行，"
+                        "共 25 行。这 3 行的数字无法分开，其余数字照常核对。",
                         table_place("三"),
                     )
                 )
@@ -473,10 +488,6 @@ def audit_source(
 
 def _section_title(table: Table) -> str:
     return next(s.title for s in FORM_2021.sections if s.table is not None and s.table.number == table.number)
-
-
-def _items_of(table: Table, sub: str) -> list[str]:
-    return [f.row_label.split(" ", 1)[1] for f in table.fields if f.row_label.startswith(sub) and " " in f.row_label and f.col == min(g.col for g in table.fields)]
 
 
 def _check_printed_totals(form: Form, printed: Mapping[str, Figure]) -> list[Problem]:
