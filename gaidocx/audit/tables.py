@@ -15,6 +15,7 @@ Pure: no office library.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -121,6 +122,7 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """A label reduced for comparison: half-width, no whitespace or quotes, ``1、`` as ``1.``."""
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
@@ -148,6 +150,7 @@ _REMARK = re.compile(r"\([^()]*\)$")
 THRESHOLD = 0.75
 
 
+@functools.lru_cache(maxsize=65536)
 def similarity(found: str, official: str) -> float:
     """How well a printed label matches an official one, 0…1; truncation and typos score high."""
     full = core(official)
@@ -160,8 +163,10 @@ def similarity(found: str, official: str) -> float:
                 return 1.0
             if len(tail) >= max(2, 0.6 * len(wanted)) and (wanted.startswith(tail) or wanted.endswith(tail)):
                 best = max(best, 0.9)
-            else:
-                best = max(best, difflib.SequenceMatcher(None, tail, wanted, autojunk=False).ratio())
+            elif 2 * min(len(tail), len(wanted)) / (len(tail) + len(wanted)) > best:
+                matcher = difflib.SequenceMatcher(None, tail, wanted, autojunk=False)
+                if matcher.quick_ratio() > best:
+                    best = max(best, matcher.ratio())
     return best
 
 
