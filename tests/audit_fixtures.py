@@ -148,6 +148,8 @@ def _docx_table(document, table: Table, figures: Mapping[str, str], layout: Layo
         for c, column in enumerate(t.columns):
             column.width = Cm(1.2 + (c % 3) * 0.4)
         position = {r: i for i, r in enumerate(out_rows) if r is not None}
+        # python-docx's table.cell() walks the whole table on every call: take the cells once
+        at = [row.cells for row in t.rows]
         for cell in cells:
             covered = [r for r in range(cell.row, cell.row + cell.rowspan) if r in position]
             if not covered:
@@ -155,30 +157,33 @@ def _docx_table(document, table: Table, figures: Mapping[str, str], layout: Layo
             top, bottom = position[covered[0]], position[covered[-1]]
             left, right = cell.col, cell.col + cell.colspan - 1
             if layout.merges == REAL:
-                target = t.cell(top, left)
+                target = at[top][left]
                 if (top, left) != (bottom, right):
-                    target = target.merge(t.cell(bottom, right))
+                    target = target.merge(at[bottom][right])
                 _write(target, cell.text, font)
             else:
                 for i in range(top, bottom + 1):
                     for j in range(left, right + 1):
                         first = (i, j) == (top, left)
                         text = cell.text if (layout.merges == REPEATED or first) else ""
-                        _write(t.cell(i, j), text, font)
+                        _write(at[i][j], text, font)
 
 
 def _write(cell, text: str, font: str) -> None:
     paragraph = cell.paragraphs[0]
     for run in list(paragraph.runs):
         run._element.getparent().remove(run._element)
-    run = paragraph.add_run(text)
-    _set_font(run, font, 10.5)
+    paragraph.add_run(text)
 
 
 def make_docx(report: Report, figures: Mapping[str, str], layout: Layout | None = None, font: str = "宋体") -> bytes:
     """A report as a person makes it in Word: python-docx, default styles, own fonts and widths."""
     layout = layout or Layout()
     document = docx.Document()
+    # the tables' font comes from the Normal style, as in most documents typed in Word
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
     for kind, payload in _document_plan(report, layout):
         if kind == "title":
             paragraph = document.add_paragraph()

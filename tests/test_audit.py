@@ -28,7 +28,7 @@ from test_properties import consistent_figures
 from gaidocx.audit import UnreadableFile, audit_file, format_audit_problem
 from gaidocx.audit.audit import HYBRID_FORM, Audit
 from gaidocx.audit.html import decode
-from gaidocx.audit.tables import Cell, grid_rows, normalise, read_figure, similarity
+from gaidocx.audit.tables import Cell, grid_rows, normalise, read_figure, read_table, similarity
 from gaidocx.cli import cli
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import FORM_2021, FORMAT_NAME, TRIAL_FORMAT_MARKERS, TRIAL_FORMAT_NAME, Kind
@@ -73,7 +73,7 @@ def test_gaidocx_docx_reads_back_exactly_without_problems(tmp_path):
     assert audit.report.paragraphs("六") == report.paragraphs("六")
 
 
-@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(figures=consistent_figures())
 def test_any_valid_figures_round_trip_through_gaidocx_docx(tmp_path, figures):
     report = dataclasses.replace(sample_report(), inputs=figures)
@@ -438,3 +438,35 @@ def test_cli_previous_must_be_readable(tmp_path):
     result = CliRunner().invoke(cli, ["audit", str(good), "--previous", str(tmp_path / "missing.docx")])
     assert result.exit_code == 2
     assert "上一年度的报告（--previous）无法使用：找不到文件" in result.output
+
+
+def test_table_2_published_as_one_small_table_per_group():
+    """Four tables of their own widths (2 columns where one figure spans the row), read as one."""
+    table = FORM_2021.table("二")
+
+    def row(*texts):
+        return tuple(Cell(text, col) for col, text in enumerate(texts))
+
+    fragments = [
+        (row("第二十条第(一)项"), row("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+         row("规章", "1", "2", "3"), row("规范性文件", "4", "5", "6")),
+        (row("第二十条第(五)项"), row("信息内容", "本年处理决定数量"), row("行政许可", "7")),
+        (row("第二十条第(六)项"), row("信息内容", "本年处理决定数量"), row("行政处罚", "8"), row("行政强制", "")),
+        (row("第二十条第(八)项"), row("信息内容", "本年收费金额(单位:万元)"), row("行政事业性收费", "0.5")),
+    ]
+    reading = read_table(table, [r for fragment in fragments for r in fragment])
+    values = {key: figure.text for key, figure in reading.figures.items()}
+    assert values == {
+        "t2.r1.c1": "1", "t2.r1.c2": "2", "t2.r1.c3": "3",
+        "t2.r2.c1": "4", "t2.r2.c2": "5", "t2.r2.c3": "6",
+        "t2.r3.c1": "7", "t2.r4.c1": "8", "t2.r5.c1": "", "t2.r6.c1": "0.5",
+    }
+    assert reading.missing_rows == []
+    assert reading.renamed == [("规范性文件", "行政规范性文件")]
+
+
+def test_a_renamed_row_label_is_a_warning(tmp_path):
+    report = varied_report()
+    audit = audited(write(tmp_path, "sloppy.docx", make_docx(report, printed_figures(report), Layout(label=sloppy_label))))
+    assert "表二的行标签“规范性文件”与官方格式“行政规范性文件”不同。" in [p.message for p in audit.warnings]
+    assert not any("属于国家秘密" in p.message for p in audit.warnings)  # only 1、 for 1.: the same label

@@ -449,6 +449,10 @@ def audit_source(
         for row_label in reading.missing_rows:
             problems.append(error(f"表{table.number}中没有找到“{row_label}”这一行。", table_place(table.number)))
             reported.update(f.key for f in table.fields if f.row_label == row_label)
+        for printed_label, official_label in reading.renamed:
+            problems.append(
+                warning(f"表{table.number}的行标签“{printed_label}”与官方格式“{official_label}”不同。", table_place(table.number))
+            )
         for row_label in reading.unknown_rows:
             problems.append(warning(f"表{table.number}中有一行“{row_label}”不是官方格式中的行，其中的数字未核对。", table_place(table.number)))
 

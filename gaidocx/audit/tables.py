@@ -305,15 +305,16 @@ class _Line:
         return filled[0]
 
 
-def _lines(rows: Sequence[Row], value_columns: int) -> list[_Line]:
-    width = max((cell.end for row in rows for cell in row), default=0)
+def _lines(rows: Sequence[Row], value_columns: int, label_columns: int) -> list[_Line]:
+    """Figures are aligned on the right: a row narrower than the table lost merges on its left,
+    and a table narrower than the form (one table per group of table 二) has fewer label columns.
+    A table with row labels keeps at least one label column."""
     lines = []
     for row in rows:
         if not row:
             continue
         end = max(cell.end for cell in row)
-        end = min(end, width)
-        start = end - value_columns
+        start = max(end - value_columns, min(label_columns, 1))
         labels: list[str] = []
         values = []
         for cell in row:
@@ -344,6 +345,8 @@ class TableReading:
     figures: dict[str, Figure] = field(default_factory=dict)
     missing_rows: list[str] = field(default_factory=list)
     unknown_rows: list[str] = field(default_factory=list)
+    #: (label as printed, official label) where the two differ beyond spacing, punctuation and numbering
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
@@ -351,7 +354,7 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
     rows = drop_empty_columns(rows)
     label_cols = _label_columns(table)
     value_columns = table.columns - label_cols
-    lines = _lines(rows, value_columns)
+    lines = _lines(rows, value_columns, label_cols)
     reading = TableReading(table)
     body_rows: dict[int, list[Field]] = {}
     for f in table.fields:
@@ -380,7 +383,10 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
                     reading.unknown_rows.append(" ".join(line.labels))
                 continue
             row = specific[label]
-            found.setdefault(row, line)
+            if row not in found:
+                found[row] = line
+                if core(line.labels[-1]) != core(label):
+                    reading.renamed.append((line.labels[-1], label))
     for row, fields in body_rows.items():
         line = found.get(row)
         if line is None:
