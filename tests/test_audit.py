@@ -470,3 +470,15 @@ def test_a_renamed_row_label_is_a_warning(tmp_path):
     audit = audited(write(tmp_path, "sloppy.docx", make_docx(report, printed_figures(report), Layout(label=sloppy_label))))
     assert "表二的行标签“规范性文件”与官方格式“行政规范性文件”不同。" in [p.message for p in audit.warnings]
     assert not any("属于国家秘密" in p.message for p in audit.warnings)  # only 1、 for 1.: the same label
+
+
+def test_column_headings_out_of_place_or_missing_are_warned(tmp_path):
+    report = varied_report()
+    swap = {"商业企业": "科研机构", "科研机构": "商业企业", "自然人": "个人"}
+    layout = Layout(label=lambda text: swap.get(text, text))
+    audit = audited(write(tmp_path, "columns.docx", make_docx(report, printed_figures(report), layout)))
+    messages = [p.message for p in audit.warnings]
+    assert any(m.startswith("表三的列标题“商业企业”不在官方格式的位置上") for m in messages), messages
+    assert any(m.startswith("表三的列标题“科研机构”不在官方格式的位置上") for m in messages), messages
+    assert "表三中没有找到列标题“自然人”。" in messages
+    assert not any(m.startswith(("表二的列标题", "表四的列标题")) for m in messages)

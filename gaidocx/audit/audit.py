@@ -453,6 +453,16 @@ def audit_source(
             problems.append(
                 warning(f"表{table.number}的行标签“{printed_label}”与官方格式“{official_label}”不同。", table_place(table.number))
             )
+        for head in reading.misplaced_heads:
+            problems.append(
+                warning(
+                    f"表{table.number}的列标题“{head}”不在官方格式的位置上：数字按官方格式的列读取，可能错位，请核对。",
+                    table_place(table.number),
+                )
+            )
+        if reading.absent_heads:
+            shown = "、".join(f"“{head}”" for head in reading.absent_heads)
+            problems.append(warning(f"表{table.number}中没有找到列标题{shown}。", table_place(table.number)))
         for row_label in reading.unknown_rows:
             problems.append(warning(f"表{table.number}中有一行“{row_label}”不是官方格式中的行，其中的数字未核对。", table_place(table.number)))
 

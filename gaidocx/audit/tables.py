@@ -347,6 +347,9 @@ class TableReading:
     unknown_rows: list[str] = field(default_factory=list)
     #: (label as printed, official label) where the two differ beyond spacing, punctuation and numbering
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    #: column headings not found, and headings found but not over their official columns
+    absent_heads: list[str] = field(default_factory=list)
+    misplaced_heads: list[str] = field(default_factory=list)
 
 
 def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
@@ -387,6 +390,7 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
                 found[row] = line
                 if core(line.labels[-1]) != core(label):
                     reading.renamed.append((line.labels[-1], label))
+    _check_heads(table, lines, label_cols, reading)
     for row, fields in body_rows.items():
         line = found.get(row)
         if line is None:
@@ -395,6 +399,28 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
         for f in fields:
             reading.figures[f.key] = read_figure(line.value(f.col - label_cols, f.colspan), f.kind)
     return reading
+
+
+def _check_heads(table: Table, lines: Sequence[_Line], label_cols: int, reading: TableReading) -> None:
+    """Each column heading should stand over its official columns: otherwise the figures may be shifted."""
+    official: dict[str, set[int]] = {}
+    for label in table.labels:
+        if label.col >= label_cols:
+            official.setdefault(label.text, set()).add(label.col - label_cols)
+    seen: dict[str, set[int]] = {text: set() for text in official}
+    for line in lines:
+        for cell in line.values:
+            text = clean(cell.text)
+            if not text or _looks_numeric(text):
+                continue
+            head, score = best_match(text, official)
+            if head is not None and score >= 0.8:
+                seen[head].add(cell.col - line.start)
+    for head, places in official.items():
+        if not seen[head]:
+            reading.absent_heads.append(head)
+        elif not places <= seen[head]:
+            reading.misplaced_heads.append(head)
 
 
 def row_labels(table: Table) -> list[str]:
