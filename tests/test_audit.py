@@ -6,6 +6,8 @@ import dataclasses
 import datetime
 import importlib.util
 import json
+import os
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from gaidocx.audit.tables import Cell, grid_rows, normalise, read_figure, read_t
 from gaidocx.cli import cli
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import FORM_2021, FORMAT_NAME, TRIAL_FORMAT_MARKERS, TRIAL_FORMAT_NAME, Kind
+from gaidocx.document.pdf import find_soffice
 from gaidocx.document.render import render_docx
 
 FIELDS = FORM_2021.fields
@@ -482,3 +485,27 @@ def test_column_headings_out_of_place_or_missing_are_warned(tmp_path):
     assert any(m.startswith("表三的列标题“科研机构”不在官方格式的位置上") for m in messages), messages
     assert "表三中没有找到列标题“自然人”。" in messages
     assert not any(m.startswith(("表二的列标题", "表四的列标题")) for m in messages)
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_documents_saved_by_another_word_processor(tmp_path):
+    """LibreOffice re-saves a hand-made and a gaidocx .docx, and turns a GBK CMS page (layout table
+    and all) into a .docx: each is read back exactly.  One soffice run converts all three."""
+    report = varied_report()
+    figures = printed_figures(report)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    write(inputs, "hand.docx", make_docx(report, figures, Layout(merges=REPEATED, label=sloppy_label)))
+    write(inputs, "own.docx", render_docx(report))
+    write(inputs, "page.html", make_html(report, figures, Layout(splits={"三": (12,)}), charset="gbk"))
+    outputs = tmp_path / "out"
+    command = [
+        find_soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+        "--nologo", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outputs),
+        *(str(inputs / name) for name in ("hand.docx", "own.docx", "page.html")),
+    ]
+    subprocess.run(command, check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    for name in ("hand.docx", "own.docx", "page.docx"):
+        audit = audited(outputs / name)
+        assert_exact(audit, report)
+        assert audit.errors == [], (name, shown(audit))

@@ -88,7 +88,14 @@ def _blocks(body: etree._Element):
         if child.tag == _w("p"):
             yield from _paragraph_lines(child)
         elif child.tag == _w("tbl"):
-            yield Fragment(_rows(child))
+            if next(child.iterdescendants(_w("tbl")), None) is not None:
+                # a layout table (a web page pasted into Word): its cells hold the report
+                for tr in _children(child):
+                    for tc in _children(tr) if tr.tag == _w("tr") else ():
+                        if tc.tag == _w("tc"):
+                            yield from _blocks(tc)
+            else:
+                yield Fragment(_rows(child))
 
 
 def _paragraph_lines(paragraph: etree._Element) -> list[str]:

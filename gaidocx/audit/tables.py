@@ -18,7 +18,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -305,16 +305,43 @@ class _Line:
         return filled[0]
 
 
-def _lines(rows: Sequence[Row], value_columns: int, label_columns: int) -> list[_Line]:
-    """Figures are aligned on the right: a row narrower than the table lost merges on its left,
-    and a table narrower than the form (one table per group of table 二) has fewer label columns.
-    A table with row labels keeps at least one label column."""
+def _lines(
+    rows: Sequence[Row], value_columns: int, label_texts: Collection[str], heading_texts: Collection[str]
+) -> list[_Line]:
+    """Each row split where its figures start.
+
+    The figures follow the row's labels (the rightmost cell that reads as one of the table's row
+    labels), and end at the row's right edge.  When the row holds more cells than that, either
+    merges were lost (empty cells after the label: align on the right) or the row was padded with
+    empty cells at its end (align on the label).  A row without a recognisable label is aligned on
+    the right.
+    """
     lines = []
     for row in rows:
         if not row:
             continue
         end = max(cell.end for cell in row)
-        start = max(end - value_columns, min(label_columns, 1))
+        label_end = None
+        for cell in row:
+            text = clean(cell.text)
+            if not text:
+                continue
+            if _looks_numeric(text):
+                break
+            numbered = bool(_PREFIX.match(normalise(text)))
+            if not numbered and best_match(text, heading_texts)[0] is not None:
+                break  # a column heading (总计 and 其他 are row labels too, but numbered ones)
+            if best_match(text, label_texts)[0] is not None:
+                label_end = cell.end
+        if label_end is None:
+            start = end - value_columns
+        elif end - label_end <= value_columns:
+            start = label_end
+        else:
+            right = end - value_columns
+            gap = [c for c in row if c.col >= label_end and c.end <= right and clean(c.text)]
+            start = label_end if gap else right
+        start = max(start, 0)
         labels: list[str] = []
         values = []
         for cell in row:
@@ -357,7 +384,9 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
     rows = drop_empty_columns(rows)
     label_cols = _label_columns(table)
     value_columns = table.columns - label_cols
-    lines = _lines(rows, value_columns, label_cols)
+    row_label_texts = {label.text for label in table.labels if label.col < label_cols}
+    heading_texts = {label.text for label in table.labels if label.col >= label_cols}
+    lines = _lines(rows, value_columns, row_label_texts, heading_texts)
     reading = TableReading(table)
     body_rows: dict[int, list[Field]] = {}
     for f in table.fields:
