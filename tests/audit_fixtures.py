@@ -225,6 +225,8 @@ def _html_table(table: Table, figures: Mapping[str, str], layout: Layout) -> str
         by_row.setdefault(cell.row, []).append(cell)
     out = ['<table border="1" cellspacing="0" cellpadding="0" width="600"><tbody>']
     if layout.merges == REAL:
+        # an empty row inside a rowspan would need the span widened: publishers' empty rows sit between groups
+        empties = {r for r in empties if not any(c.row <= r < c.row + c.rowspan - 1 for c in cells)}
         for r in range(table.rows):
             row = sorted(by_row.get(r, []), key=lambda c: c.col)
             out.append("<tr>" + "".join(_cms_cell(c.text, c.rowspan, c.colspan) for c in row) + "</tr>")

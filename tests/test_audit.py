@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from audit_fixtures import (
     LOST,
+    REAL,
     REPEATED,
     Layout,
     make_docx,
@@ -24,6 +25,7 @@ from audit_fixtures import (
 )
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import sample_report, varied_report, write_workbook
 from test_properties import consistent_figures
 
@@ -39,6 +41,8 @@ from gaidocx.document.render import render_docx
 
 FIELDS = FORM_2021.fields
 TODAY = datetime.date(2025, 6, 1)
+OWN_DOCX = render_docx(varied_report())
+OWN_PAGE = make_html(varied_report(), printed_figures(varied_report()), charset="gbk")
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -509,3 +513,41 @@ def test_documents_saved_by_another_word_processor(tmp_path):
         audit = audited(outputs / name)
         assert_exact(audit, report)
         assert audit.errors == [], (name, shown(audit))
+
+
+@st.composite
+def cms_layouts(draw):
+    merges = draw(st.sampled_from([REAL, REPEATED, LOST]))
+    label = draw(st.sampled_from([lambda text: text, sloppy_label]))
+    splits = {n: draw(st.lists(st.integers(3, rows - 2), max_size=2)) for n, rows in (("二", 14), ("三", 28))}
+    empty = {n: draw(st.lists(st.integers(0, rows - 1), max_size=3)) for n, rows in (("二", 14), ("三", 28), ("四", 4))}
+    return Layout(merges=merges, label=label, splits=splits, empty_rows=empty)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(figures=consistent_figures(), layout=cms_layouts(), charset=st.sampled_from(["utf-8", "gb2312", "gbk"]))
+def test_any_figures_in_any_cms_layout_read_back_exactly(tmp_path, figures, layout, charset):
+    report = dataclasses.replace(sample_report(), inputs=figures)
+    audit = audited(write(tmp_path, "page.html", make_html(report, printed_figures(report), layout, charset=charset)))
+    assert_exact(audit, report)
+    assert audit.errors == [], shown(audit)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_files_are_refused_or_read_never_crash(tmp_path, data):
+    name = data.draw(st.sampled_from(["own.docx", "page.html"]))
+    original = OWN_DOCX if name == "own.docx" else OWN_PAGE
+    damaged = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 20))):
+        position = data.draw(st.integers(0, len(damaged) - 1))
+        damaged[position] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        damaged = damaged[: data.draw(st.integers(0, len(damaged)))]
+    path = write(tmp_path, name, bytes(damaged))
+    try:
+        audit = audited(path)
+    except UnreadableFile as exc:
+        assert str(exc)
+    else:
+        assert all(format_audit_problem(audit, p) for p in audit.problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -62,7 +63,7 @@ def read_docx(path: Path) -> Source:
         with zipfile.ZipFile(path) as archive:
             part = _main_part(archive, label)
             root = etree.fromstring(_member(archive, part, label), _parser())
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
             raise UnreadableFile(f"无法读取文件 {label}（{exc.strerror or exc}）。") from exc
         raise UnreadableFile(f"{label} 不是有效的 Word 文档（.docx），可能已损坏；旧的 .doc 格式请先用 Word 或 WPS 另存为 .docx。") from exc

@@ -32,6 +32,7 @@ _BLOCKS = {
 }
 _SKIP = {"script", "style", "noscript", "head", "title", "template", "iframe", "object", "select", "button"}
 _MAX_SPAN = 100
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def decode(data: bytes) -> str:
@@ -73,6 +74,7 @@ def read_html(path: Path) -> Source:
         raise UnreadableFile(f"无法读取文件 {path.name}（{exc.strerror or exc}）。") from exc
     text = decode(data)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str carrying an encoding declaration
+    text = _NOT_XML.sub("", text)  # nor control characters
     if not text.strip():
         raise UnreadableFile(f"{path.name} 是空文件。")
     try:
