@@ -7,7 +7,9 @@ import datetime
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -509,10 +511,27 @@ def test_documents_saved_by_another_word_processor(tmp_path):
         *(str(inputs / name) for name in ("hand.docx", "own.docx", "page.html")),
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
-    for name in ("hand.docx", "own.docx", "page.docx"):
+    # and a web page saved by a word processor
+    command[command.index("docx:MS Word 2007 XML")] = "html:HTML (StarWriter)"
+    command[-3:] = [str(inputs / "hand.docx")]
+    subprocess.run(command, check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    for name in ("hand.docx", "own.docx", "page.docx", "hand.html"):
         audit = audited(outputs / name)
         assert_exact(audit, report)
         assert audit.errors == [], (name, shown(audit))
+
+
+INSTALLED = shutil.which("gaidocx", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(INSTALLED is None, reason="gaidocx is not installed in this environment")
+def test_installed_command_audits_from_another_folder(tmp_path):
+    """The audit package ships with gaidocx (pyproject's package list names it)."""
+    report = varied_report()
+    write(tmp_path, "报告.htm", make_html(report, printed_figures(report), charset="gb2312"))
+    result = subprocess.run([INSTALLED, "audit", "报告.htm"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "核对通过" in result.stdout
 
 
 @st.composite
