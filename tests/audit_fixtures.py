@@ -17,7 +17,7 @@ from docx.enum.text import WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from gaidocx.core.form import FORM_2021, TRIAL_FORM_2019, Form, Table, title
+from gaidocx.core.form import FORM_2021, Form, Table, title
 from gaidocx.core.report import Report, format_figure
 
 #: How merged cells are written: real merges, the text repeated in each covered cell, or the text

@@ -21,7 +21,6 @@ from gaidocx.audit.tables import (
     Source,
     TableReading,
     clean,
-    core,
     fee_decimals_ok,
     identify,
     normalise,

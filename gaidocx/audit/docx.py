@@ -7,7 +7,6 @@ a row.  Content controls (``w:sdt``) and custom XML wrappers are looked through.
 
 from __future__ import annotations
 
-import posixpath
 import zipfile
 import zlib
 from pathlib import Path

@@ -78,28 +78,32 @@ def grid_rows(rows: Iterable[Iterable[tuple[str, int, int]]]) -> tuple[Row, ...]
     """
     placed: list[list[Cell]] = []
     pending: dict[int, tuple[Cell, int]] = {}  # column -> (cell, rows still to cover)
+
+    def carry(row: list[Cell], col: int) -> int:
+        """Cells spanning down from rows above, at ``col`` and after it; the next free column."""
+        while col in pending:
+            cell, left = pending.pop(col)
+            row.append(Cell(cell.text, col, cell.span))
+            if left > 1:
+                pending[col] = (cell, left - 1)
+            col += cell.span
+        return col
+
     for raw in rows:
         row: list[Cell] = []
         col = 0
-        cells = iter(raw)
-
-        def carry() -> None:
-            nonlocal col
-            while col in pending:
-                cell, left = pending.pop(col)
-                row.append(Cell(cell.text, col, cell.span))
-                if left > 1:
-                    pending[col] = (cell, left - 1)
-                col += cell.span
-
-        for text, colspan, rowspan in cells:
-            carry()
+        for text, colspan, rowspan in raw:
+            col = carry(row, col)
             cell = Cell(text, col, max(1, colspan))
             row.append(cell)
             if rowspan > 1:
                 pending[col] = (cell, rowspan - 1)
             col += cell.span
-        carry()
+        col = carry(row, col)
+        # spans further right (a short row) still take their place
+        for later in sorted(c for c in pending if c > col):
+            if later in pending:
+                carry(row, later)
         placed.append(row)
     return tuple(tuple(r) for r in placed)
 
@@ -224,7 +228,7 @@ def read_figure(text: str, kind: Kind) -> Figure:
             converted = format(Decimal(amount / 10000).normalize(), "f")
             return Figure(shown, None, f"数字带了单位（表中为“{shown}”）：表头的单位是万元，{amount} 元应为 {converted} 万元。")
         return Figure(shown, None, f"数字带了单位（表中为“{shown}”）：单位应写在表头中，单元格只写数字。")
-    if plain in {"/", "\\", "-", "--", "—", "——", "-", "─", "无", "空", "N/A", "n/a", "×", "*"}:
+    if plain in {"/", "\\", "-", "--", "—", "——", "─", "无", "空", "N/A", "n/a", "×", "*"}:
         return Figure(shown, None, f"表中为“{shown}”，不是数字：没有发生的应填 0。")
     brief = shown if len(shown) <= 20 else shown[:20] + "……"
     return Figure(shown, None, f"应为数字，表中为“{brief}”。")
