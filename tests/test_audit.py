@@ -264,7 +264,8 @@ def test_th_cells_and_a_caption_are_read_like_td(tmp_path):
 
 def test_a_2019_trial_report_is_recognised_with_its_year_and_the_format_it_should_use(tmp_path):
     report = dataclasses.replace(varied_report(), year=2023)
-    layout = Layout(form=HYBRID_FORM, extra={"二": [f"第二十条第（一）项：{TRIAL_FORMAT_MARKERS[0]} 3 件。"]})
+    # the trial table 二's headings: 本年新制作数量, 本年新公开数量, 对外公开总数量
+    layout = Layout(form=HYBRID_FORM, label=lambda text: text.replace("本年制发件数", TRIAL_FORMAT_MARKERS[0]))
     audit = audited(write(tmp_path, "trial.docx", make_docx(report, trial_figures(report), layout)))
     assert audit.trial_marker == TRIAL_FORMAT_MARKERS[0]
     message = next(p.message for p in audit.errors if TRIAL_FORMAT_NAME in p.message)
@@ -273,11 +274,21 @@ def test_a_2019_trial_report_is_recognised_with_its_year_and_the_format_it_shoul
 
 def test_a_2020_report_in_the_trial_format_used_the_right_format(tmp_path):
     report = dataclasses.replace(varied_report(), year=2020)
-    layout = Layout(form=HYBRID_FORM, extra={"二": [f"{TRIAL_FORMAT_MARKERS[1]}：12"]}, date="2021年1月20日")
+    layout = Layout(
+        form=HYBRID_FORM, label=lambda text: text.replace("现行有效件数", TRIAL_FORMAT_MARKERS[1]), date="2021年1月20日"
+    )
     audit = audited(write(tmp_path, "trial.html", make_html(report, trial_figures(report), layout)))
     assert audit.trial_marker == TRIAL_FORMAT_MARKERS[1]
     assert any("2020 年度报告适用这一格式" in p.message for p in audit.warnings)
     assert not any(TRIAL_FORMAT_NAME in p.message for p in audit.errors), shown(audit)
+
+
+def test_trial_phrases_in_the_text_alone_are_not_the_trial_format(tmp_path):
+    report = varied_report()
+    layout = Layout(extra={"二": ["本年度通过政府集中采购平台公开采购信息 12 条。"]})
+    audit = audited(write(tmp_path, "text.docx", make_docx(report, printed_figures(report), layout)))
+    assert audit.trial_marker is None
+    assert audit.errors == [], shown(audit)
 
 
 def test_missing_and_misordered_headings_and_a_year_that_disagrees(tmp_path):

@@ -104,7 +104,13 @@ class Audit:
             f = fields[place]
             table = self.layout.table_of(place)
             figure = self.printed.get(place)
-            found = "（表中没有这一行）" if figure is None else f"（表中为“{figure.text}”）" if figure.text else "（表中为空白）"
+            if figure is None:
+                found = "（表中没有这一行）"
+            elif not figure.text:
+                found = "（表中为空白）"
+            else:
+                text = figure.text if len(figure.text) <= 20 else figure.text[:20] + "……"
+                found = f"（表中为“{text}”）"
             return f"表{table.number}“{f.row_label}”×“{f.col_label}”{found}"
         if place in (AGENCY, YEAR, TITLE):
             return "标题"
@@ -381,8 +387,10 @@ def _gather(source: Source, sections_at: Mapping[int, str], forms: tuple[Form, .
 
 
 def _trial_marker(source: Source) -> str | None:
+    """A phrase of the trial format's tables (in the text, 政府集中采购 may be just that)."""
     markers = {normalise(m): m for m in TRIAL_FORMAT_MARKERS}
-    for text in source.texts():
+    cells = (cell.text for block in source.blocks if isinstance(block, Fragment) for row in block.rows for cell in row)
+    for text in cells:
         plain = normalise(text)
         for key, marker in markers.items():
             if key in plain:

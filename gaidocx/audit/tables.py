@@ -217,7 +217,7 @@ def read_figure(text: str, kind: Kind) -> Figure:
         try:
             number = Decimal(plain.replace(",", ""))
         except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            return Figure(shown, None, f"不是数字（表中为“{shown}”）。")
+            return Figure(shown, None, "不是数字。")
         if kind is Kind.COUNT and number == number.to_integral_value():
             return Figure(shown, int(number))
         return Figure(shown, number)
@@ -226,12 +226,11 @@ def read_figure(text: str, kind: Kind) -> Figure:
         amount, unit = Decimal(with_unit[1].replace(",", "")), with_unit[2]
         if unit == "元" and kind is Kind.FEE:
             converted = format(Decimal(amount / 10000).normalize(), "f")
-            return Figure(shown, None, f"数字带了单位（表中为“{shown}”）：表头的单位是万元，{amount} 元应为 {converted} 万元。")
-        return Figure(shown, None, f"数字带了单位（表中为“{shown}”）：单位应写在表头中，单元格只写数字。")
+            return Figure(shown, None, f"数字带了单位：表头的单位是万元，{amount} 元应为 {converted} 万元。")
+        return Figure(shown, None, "数字带了单位：单位应写在表头中，单元格只写数字。")
     if plain in {"/", "\\", "-", "--", "—", "——", "─", "无", "空", "N/A", "n/a", "×", "*"}:
-        return Figure(shown, None, f"表中为“{shown}”，不是数字：没有发生的应填 0。")
-    brief = shown if len(shown) <= 20 else shown[:20] + "……"
-    return Figure(shown, None, f"应为数字，表中为“{brief}”。")
+        return Figure(shown, None, "不是数字：没有发生的应填 0。")
+    return Figure(shown, None, "应为数字。")
 
 
 def fee_decimals_ok(value: int | Decimal) -> bool:
