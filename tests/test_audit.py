@@ -308,6 +308,21 @@ def test_missing_and_misordered_headings_and_a_year_that_disagrees(tmp_path):
     assert audit.report.inputs["t2.r2.c3"] == report.inputs["t2.r2.c3"]
 
 
+def test_headings_in_other_wordings_are_found_and_warned(tmp_path):
+    report = varied_report()
+    layout = Layout(
+        headings={
+            "一": "总体情况",  # numbered automatically by a Word list: no warning
+            "四": "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+            "五": "五、存在的主要问题及改进情况 ",
+        }
+    )
+    audit = audited(write(tmp_path, "headings.docx", make_docx(report, printed_figures(report), layout)))
+    assert [p.message for p in audit.problems] == [
+        "标题写作“四、因政府信息公开工作被申请行政复议、提起行政诉讼情况”，官方格式为“四、政府信息公开行政复议、行政诉讼情况”。"
+    ]
+
+
 def test_a_title_that_is_not_the_official_one_is_reported(tmp_path):
     report = varied_report()
     layout = Layout(title_lines=[f"{report.agency}关于{report.year}年度政府信息公开工作年度报告"])

@@ -21,6 +21,7 @@ from gaidocx.audit.tables import (
     Source,
     TableReading,
     clean,
+    core,
     fee_decimals_ok,
     identify,
     normalise,
@@ -296,7 +297,9 @@ def _read_text(source: Source, form: Form, problems: list[Problem], reported: se
             if len(normalise(text)) <= len(normalise(section.title)) + _HEADING_SLACK and similarity(text, section.title) >= 0.8:
                 if section.number not in (n for _, n in marks):
                     marks.append((position, section.number))
-                    if normalise(text) != normalise(section.title):
+                    # without a number of its own the heading may be numbered automatically (Word lists)
+                    numbered = core(text) != normalise(text)
+                    if core(text) != core(section.title) or (numbered and normalise(text) != normalise(section.title)):
                         problems.append(
                             warning(f"标题写作“{text}”，官方格式为“{section.title}”。", section_place(section.number))
                         )
