@@ -461,6 +461,8 @@ def test_cli_json_holds_every_figure(tmp_path):
     data = json.loads(result.output)
     assert data["agency"] == report.agency and data["year"] == report.year
     assert data["audit"]["problems"] == []
+    assert data["audit"]["printed"] == printed_figures(report)
+    assert data["audit"]["printed_outside_the_form"] == {}
     if "figures" in data:  # the plain form (until core/data.py is merged)
         for key, value in report.figures().items():
             expected = str(value) if FIELDS[key].kind is Kind.FEE else value

@@ -26,6 +26,25 @@ def _json_number(value: int | Decimal | None, kind: Kind) -> int | str | None:
     return int(value) if value == int(value) else str(value)
 
 
+def _printed(audit: Audit) -> dict[str, Any]:
+    """The text of every cell as printed, keyed by the 2021 form's keys; a row the 2021 form does not
+    have (the trial format's single （六）其他处理 row) under its labels."""
+    official = {
+        (FORM_2021.table_of(f.key).number, f.row_label, f.col_label): f.key for f in FORM_2021.fields.values()
+    }
+    printed: dict[str, str] = {}
+    other: dict[str, str] = {}
+    for key, figure in audit.printed.items():
+        f = audit.layout.fields[key]
+        number = audit.layout.table_of(key).number
+        same = official.get((number, f.row_label, f.col_label))
+        if same is not None:
+            printed[same] = figure.text
+        else:
+            other[f"表{number} {f.labels}"] = figure.text
+    return {"printed": printed, "printed_outside_the_form": other}
+
+
 def audit_to_data(audit: Audit) -> dict[str, Any]:
     try:
         from gaidocx.core.data import report_to_data
@@ -45,7 +64,7 @@ def audit_to_data(audit: Audit) -> dict[str, Any]:
         "file": audit.name,
         "layout": "2021" if audit.layout == FORM_2021 else "2021-with-trial-table-3",
         "trial_format_marker": audit.trial_marker,
-        "printed": {key: figure.text for key, figure in audit.printed.items()},
+        **_printed(audit),
         "problems": [
             {
                 "severity": problem.severity.value,
