@@ -7,7 +7,6 @@ that cannot be read at all raises ``UnreadableFile`` with a Chinese message.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from pathlib import Path
 
@@ -68,6 +67,4 @@ def _audit_workbook(path: Path, previous: Report | None, today: datetime.date | 
         key: Figure("" if value is None else format_figure(value, f.kind), value)
         for (key, value), f in ((item, FORM_2021.fields[item[0]]) for item in report.figures().items())
     }
-    return dataclasses.replace(
-        Audit(path.name, report, FORM_2021, printed, problems), workbook=True
-    )
+    return Audit(path.name, report, FORM_2021, printed, problems, workbook=True)

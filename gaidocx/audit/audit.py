@@ -56,7 +56,7 @@ from gaidocx.core.form import (
 )
 from gaidocx.core.report import Number, Report
 
-#: The same places the checks use for a table as a whole and for the document's title.
+#: Places of the audit's own problems, beside the checks' places: the document's title, a table as a whole.
 TITLE = "title"
 
 
@@ -91,8 +91,7 @@ class Audit:
 
     def figures(self) -> dict[str, Number | None]:
         """Every figure of the 2021 form as printed (totals as printed, not recomputed)."""
-        values = convert_figures({k: f.value for k, f in self.printed.items()}, self.layout, FORM_2021)
-        return values
+        return convert_figures({k: f.value for k, f in self.printed.items()}, self.layout, FORM_2021)
 
     def describe(self, place: str) -> str:
         """A place as a reader of the published report finds it."""
