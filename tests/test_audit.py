@@ -571,11 +571,19 @@ def cms_layouts(draw):
     return Layout(merges=merges, label=label, splits=splits, empty_rows=empty)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(figures=consistent_figures(), layout=cms_layouts(), charset=st.sampled_from(["utf-8", "gb2312", "gbk"]))
-def test_any_figures_in_any_cms_layout_read_back_exactly(tmp_path, figures, layout, charset):
+@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    figures=consistent_figures(),
+    layout=cms_layouts(),
+    output=st.sampled_from(["docx", "utf-8", "gb2312", "gbk"]),
+)
+def test_any_figures_in_any_hand_made_layout_read_back_exactly(tmp_path, figures, layout, output):
     report = dataclasses.replace(sample_report(), inputs=figures)
-    audit = audited(write(tmp_path, "page.html", make_html(report, printed_figures(report), layout, charset=charset)))
+    if output == "docx":
+        path = write(tmp_path, "word.docx", make_docx(report, printed_figures(report), layout))
+    else:
+        path = write(tmp_path, "page.html", make_html(report, printed_figures(report), layout, charset=output))
+    audit = audited(path)
     assert_exact(audit, report)
     assert audit.errors == [], shown(audit)
 
