@@ -336,6 +336,49 @@ def summary(inputs: tuple[Path, ...], output: Path, agency: str, year: int | Non
     )
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="报告文件...")
+@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的报告（.docx、.html 或填报表），用于核对“上年结转”数。")
+@click.option("--json", "as_json", is_flag=True, help="不列出问题，改为输出 JSON：读出的全部数字和问题。")
+def audit(inputs: tuple[Path, ...], previous: Path | None, as_json: bool) -> None:
+    """核对已发布的年度报告（Word .docx、网页 .html/.htm，或填报表 .xlsx）。
+
+    找出三张表格，把每个数字对应到官方格式的行和列，按 check 的规则核对：勾稽关系、合计、
+    空白和非数字、收费金额、标题中的机关和年度、六个部分的标题和顺序。退出码同 check。
+    """
+    import json
+
+    from gaidocx.audit import format_audit_problem
+    from gaidocx.audit.data import audit_to_data
+
+    paths = [Path(p) for p in inputs]
+    results = pipeline.audit_reports(paths, previous=previous)
+    documents = []
+    for result in results:
+        if not as_json:
+            click.echo(f"【{result.source}】")
+        if result.audit is None:
+            click.echo(f"错误：{result.reason}", err=as_json)
+        elif as_json:
+            documents.append(audit_to_data(result.audit))
+        else:
+            for problem in result.audit.problems:
+                click.echo(format_audit_problem(result.audit, problem))
+            if result.audit.problems:
+                click.echo(f"共 {len(result.audit.errors)} 个错误，{len(result.audit.warnings)} 个警告。")
+            else:
+                click.echo("核对通过：没有发现问题。")
+    codes = [result.exit_code for result in results]
+    if as_json:
+        click.echo(json.dumps(documents[0] if len(paths) == 1 and documents else documents, ensure_ascii=False, indent=2))
+    elif len(paths) > 1:
+        click.echo(
+            f"共核对 {len(paths)} 个文件：{codes.count(0)} 个通过，"
+            f"{codes.count(EXIT_ERRORS)} 个有错误，{codes.count(EXIT_FILE_PROBLEM)} 个无法读取。"
+        )
+    sys.exit(max(codes))
+
+
 class _Progress:
     """A progress bar on a terminal; nothing at all when output is redirected."""
 

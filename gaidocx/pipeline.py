@@ -767,3 +767,44 @@ def summarise_workbooks(
     if not planned.refusals:
         write_atomically(output, summary_workbook_bytes(planned), force=force)
     return planned
+
+
+# ---------------------------------------------------------------- audit
+
+
+@dataclass(frozen=True, slots=True)
+class Audited:
+    """A published report read back and checked (``audit``), or why it could not be read."""
+
+    source: Path
+    audit: object | None  # gaidocx.audit.Audit
+    reason: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        if self.audit is None:
+            return Status.UNREADABLE.exit_code
+        return int(bool(self.audit.errors))  # type: ignore[attr-defined]
+
+
+def audit_reports(paths: Sequence[Path], *, previous: Path | None = None) -> list[Audited]:
+    """Read published reports (.docx, .html/.htm, .xlsx) onto the form and run every check on them;
+    one unreadable file never stops the others."""
+    from gaidocx.audit import UnreadableFile, audit_file
+
+    if previous is not None:
+        if len(paths) > 1:
+            raise UserError("--previous 只能在核对单个文件时使用。")
+        try:
+            audit_file(previous)
+        except UnreadableFile as exc:
+            raise UserError(f"上一年度的报告（--previous）“{previous}”无法使用：{exc}") from exc
+    results = []
+    for path in paths:
+        try:
+            results.append(Audited(path, audit_file(path, previous=previous)))
+        except UnreadableFile as exc:
+            results.append(Audited(path, None, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - reported for this file only
+            results.append(Audited(path, None, unexpected(exc)))
+    return results

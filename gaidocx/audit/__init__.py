@@ -1,0 +1,70 @@
+"""Reading published reports back onto the official form and checking them (``gaidocx audit``).
+
+``audit_file(path)`` accepts a .docx (written by Word, WPS or gaidocx), an
+.html/.htm page saved from a website, or the .xlsx fill-in workbook.  A file
+that cannot be read at all raises ``UnreadableFile`` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from gaidocx.audit.audit import Audit, audit_source, format_audit_problem
+from gaidocx.audit.docx import UnreadableFile, read_docx
+from gaidocx.audit.html import read_html
+from gaidocx.audit.tables import Figure, Source
+from gaidocx.core.checks import check_report
+from gaidocx.core.form import FORM_2021
+from gaidocx.core.report import Report, format_figure
+
+__all__ = ["Audit", "UnreadableFile", "audit_file", "audit_source", "format_audit_problem", "read_source", "SUFFIXES"]
+
+SUFFIXES = (".docx", ".html", ".htm", ".xlsx")
+
+
+def read_source(path: Path) -> Source:
+    """The paragraphs and tables of a .docx or .html file."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise UnreadableFile(f"找不到文件：{path}")
+    if suffix == ".docx":
+        return read_docx(path)
+    if suffix in (".html", ".htm"):
+        return read_html(path)
+    raise UnreadableFile(_unsupported(path))
+
+
+def _unsupported(path: Path) -> str:
+    if path.suffix.lower() in (".doc", ".wps"):
+        return f"{path.name} 是旧的 Word/WPS 格式，请先用 Word 或 WPS 另存为 .docx 再核对。"
+    if path.suffix.lower() == ".pdf":
+        return f"{path.name} 是 PDF：暂不支持，请核对网页（.html）或 Word（.docx）版本。"
+    return f"{path.name} 的类型无法核对：支持 .docx、.html、.htm 和 .xlsx（填报表）。"
+
+
+def audit_file(path: Path, *, previous: Path | None = None, today: datetime.date | None = None) -> Audit:
+    """Read and check one published report; ``previous`` is last year's (any supported file)."""
+    path = Path(path)
+    last_year = audit_file(previous, today=today).report if previous is not None else None
+    if path.suffix.lower() == ".xlsx":
+        return _audit_workbook(path, last_year, today)
+    return audit_source(read_source(path), previous=last_year, today=today)
+
+
+def _audit_workbook(path: Path, previous: Report | None, today: datetime.date | None) -> Audit:
+    from gaidocx.workbook.read import WorkbookError, read_workbook
+
+    if not path.is_file():
+        raise UnreadableFile(f"找不到文件：{path}")
+    try:
+        reading = read_workbook(path)
+    except WorkbookError as exc:
+        raise UnreadableFile(str(exc)) from exc
+    report = reading.report
+    problems = reading.problems + check_report(report, previous=previous, today=today, reported=reading.unreadable)
+    printed = {
+        key: Figure("" if value is None else format_figure(value, f.kind), value)
+        for (key, value), f in ((item, FORM_2021.fields[item[0]]) for item in report.figures().items())
+    }
+    return Audit(path.name, report, FORM_2021, printed, problems, workbook=True)

@@ -1,0 +1,310 @@
+"""Published reports made by hand, the way Word, WPS and website CMSs make them (not by gaidocx).
+
+Every builder works from the official grid (``Table.labels`` and ``Table.fields``)
+and a text for each figure, so a test can print anything in any cell: ``/``, a
+blank, a wrong total, a unit.  Options reproduce what real publishers do.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import docx
+from docx.enum.text import WD_BREAK
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from gaidocx.core.form import FORM_2021, Form, Table, title
+from gaidocx.core.report import Report, format_figure
+
+#: How merged cells are written: real merges, the text repeated in each covered cell, or the text
+#: only in the first cell with the others left empty.
+REAL, REPEATED, LOST = "real", "repeated", "lost"
+
+
+def printed_figures(report: Report) -> dict[str, str]:
+    """Every figure as a report prints it, totals included."""
+    form = report.form
+    return {key: format_figure(value, form.fields[key].kind) for key, value in report.figures().items() if value is not None}
+
+
+def trial_figures(report: Report) -> dict[str, str]:
+    """The figures of a 2021 report laid out in the trial table 三 (（六）其他处理 as one row)."""
+    from gaidocx.audit.audit import HYBRID_FORM, convert_figures
+
+    values = convert_figures(report.figures(), report.form, HYBRID_FORM)
+    return {key: format_figure(v, HYBRID_FORM.fields[key].kind) for key, v in values.items() if v is not None}
+
+
+@dataclass
+class Layout:
+    """How one hand-made report is laid out."""
+
+    #: the form whose tables are printed (HYBRID_FORM for the 23-row table 三)
+    form: Form = FORM_2021
+    merges: str = REAL
+    #: label text as printed (e.g. ``1、`` for ``1.``)
+    label: Callable[[str], str] = lambda text: text
+    #: table number -> grid rows after which the table is split into a new table
+    splits: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    #: table number -> grid rows after which an empty row is inserted
+    empty_rows: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    #: section headings as printed, by section number
+    headings: Mapping[str, str] = field(default_factory=dict)
+    #: section numbers left out
+    skip_sections: Sequence[str] = ()
+    title_lines: Sequence[str] | None = None
+    opening: str | None = None
+    signature: bool = True
+    date: str = "2025年1月20日"
+    #: extra paragraphs, by section number, printed after the heading (before a table)
+    extra: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False
+
+
+def grid(table: Table, figures: Mapping[str, str], label: Callable[[str], str]) -> list[GridCell]:
+    cells = [GridCell(label(lab.text), lab.row, lab.col, lab.rowspan, lab.colspan, True) for lab in table.labels]
+    cells += [GridCell(figures.get(f.key, ""), f.row, f.col, 1, f.colspan) for f in table.fields]
+    return cells
+
+
+def _narratives(report: Report, number: str) -> list[str]:
+    return list(report.paragraphs(number))
+
+
+def _document_plan(report: Report, layout: Layout):
+    """(kind, payload) items: ("title", lines) ("p", text) ("h", text) ("table", Table)."""
+    agency, year = report.agency, report.year
+    lines = layout.title_lines if layout.title_lines is not None else (f"{agency}{year}年", "政府信息公开工作年度报告")
+    yield "title", list(lines)
+    opening = layout.opening
+    if opening is None:
+        opening = (
+            "本报告依据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》要求编制。"
+            f"本报告中所列数据统计期限为{year}年1月1日至{year}年12月31日。"
+        )
+    yield "p", opening
+    for section in layout.form.sections:
+        if section.number in layout.skip_sections:
+            continue
+        yield "h", layout.headings.get(section.number, section.title)
+        for text in layout.extra.get(section.number, ()):
+            yield "p", text
+        if section.table is not None:
+            yield "table", section.table
+        else:
+            for text in _narratives(report, section.number):
+                yield "p", text
+    if layout.signature:
+        yield "p", agency
+    if layout.date:
+        yield "p", layout.date
+
+
+# ---------------------------------------------------------------- .docx with python-docx
+
+
+def _set_font(run, east_asia: str, size: float) -> None:
+    run.font.name = "Times New Roman"
+    run.font.size = Pt(size)
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _docx_table(document, table: Table, figures: Mapping[str, str], layout: Layout, font: str):
+    cells = grid(table, figures, layout.label)
+    rows = list(range(table.rows))
+    splits = set(layout.splits.get(table.number, ()))
+    empties = set(layout.empty_rows.get(table.number, ()))
+    # one python-docx table per piece; a merge never crosses a split in these fixtures
+    pieces: list[list[int]] = [[]]
+    for r in rows:
+        pieces[-1].append(r)
+        if r in splits:
+            pieces.append([])
+    for index, piece in enumerate(pieces):
+        if index:
+            paragraph = document.add_paragraph()
+            paragraph.add_run().add_break(WD_BREAK.PAGE)
+        out_rows = []
+        for r in piece:
+            out_rows.append(r)
+            if r in empties:
+                out_rows.append(None)
+        t = document.add_table(rows=len(out_rows), cols=table.columns)
+        t.style = "Table Grid"
+        for c, column in enumerate(t.columns):
+            column.width = Cm(1.2 + (c % 3) * 0.4)
+        position = {r: i for i, r in enumerate(out_rows) if r is not None}
+        # python-docx's table.cell() walks the whole table on every call: take the cells once
+        at = [row.cells for row in t.rows]
+        for cell in cells:
+            covered = [r for r in range(cell.row, cell.row + cell.rowspan) if r in position]
+            if not covered:
+                continue
+            top, bottom = position[covered[0]], position[covered[-1]]
+            left, right = cell.col, cell.col + cell.colspan - 1
+            if layout.merges == REAL:
+                target = at[top][left]
+                if (top, left) != (bottom, right):
+                    target = target.merge(at[bottom][right])
+                _write(target, cell.text, font)
+            else:
+                for i in range(top, bottom + 1):
+                    for j in range(left, right + 1):
+                        first = (i, j) == (top, left)
+                        text = cell.text if (layout.merges == REPEATED or first) else ""
+                        _write(at[i][j], text, font)
+
+
+def _write(cell, text: str, font: str) -> None:
+    paragraph = cell.paragraphs[0]
+    for run in list(paragraph.runs):
+        run._element.getparent().remove(run._element)
+    paragraph.add_run(text)
+
+
+def make_docx(report: Report, figures: Mapping[str, str], layout: Layout | None = None, font: str = "宋体") -> bytes:
+    """A report as a person makes it in Word: python-docx, default styles, own fonts and widths."""
+    layout = layout or Layout()
+    document = docx.Document()
+    # the tables' font comes from the Normal style, as in most documents typed in Word
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    for kind, payload in _document_plan(report, layout):
+        if kind == "title":
+            paragraph = document.add_paragraph()
+            for index, line in enumerate(payload):
+                run = paragraph.add_run(line)
+                _set_font(run, "方正小标宋简体", 22)
+                if index < len(payload) - 1:
+                    run.add_break()
+        elif kind == "table":
+            _docx_table(document, payload, figures, layout, font)
+        else:
+            paragraph = document.add_paragraph()
+            _set_font(paragraph.add_run(payload), "黑体" if kind == "h" else "仿宋_GB2312", 16)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- HTML as CMSs write it
+
+
+def _cms_cell(text: str, rowspan: int, colspan: int) -> str:
+    spans = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
+    inner = html.escape(text) if text else "&nbsp;"
+    # what Word-pasted CMS content looks like: <p> and <span> inside every cell, &nbsp; padding
+    return (
+        f'<td{spans} style="border:1px solid #000;" valign="center">'
+        f'<p class="MsoNormal" align="center" style="text-align:center;">'
+        f'<span style="font-family:宋体;font-size:10.5pt;">{inner}</span></p></td>'
+    )
+
+
+def _html_table(table: Table, figures: Mapping[str, str], layout: Layout) -> str:
+    cells = grid(table, figures, layout.label)
+    splits = set(layout.splits.get(table.number, ()))
+    empties = set(layout.empty_rows.get(table.number, ()))
+    by_row: dict[int, list[GridCell]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    out = ['<table border="1" cellspacing="0" cellpadding="0" width="600"><tbody>']
+    if layout.merges == REAL:
+        # an empty row inside a rowspan would need the span widened: publishers' empty rows sit between groups
+        empties = {r for r in empties if not any(c.row <= r < c.row + c.rowspan - 1 for c in cells)}
+        for r in range(table.rows):
+            row = sorted(by_row.get(r, []), key=lambda c: c.col)
+            out.append("<tr>" + "".join(_cms_cell(c.text, c.rowspan, c.colspan) for c in row) + "</tr>")
+            if r in empties:
+                out.append("<tr>" + "".join(_cms_cell("", 1, 1) for _ in range(table.columns)) + "</tr>")
+            if r in splits:
+                out.append('</tbody></table><p>&nbsp;</p><table border="1"><tbody>')
+    else:
+        text_at: dict[tuple[int, int], str] = {}
+        for cell in cells:
+            for i in range(cell.row, cell.row + cell.rowspan):
+                for j in range(cell.col, cell.col + cell.colspan):
+                    first = (i, j) == (cell.row, cell.col)
+                    text_at[(i, j)] = cell.text if (layout.merges == REPEATED or first) else ""
+        for r in range(table.rows):
+            out.append("<tr>" + "".join(_cms_cell(text_at.get((r, c), ""), 1, 1) for c in range(table.columns)) + "</tr>")
+            if r in empties:
+                out.append("<tr>" + "".join(_cms_cell("", 1, 1) for _ in range(table.columns)) + "</tr>")
+            if r in splits:
+                out.append('</tbody></table><p>&nbsp;</p><table border="1"><tbody>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def make_html(
+    report: Report,
+    figures: Mapping[str, str],
+    layout: Layout | None = None,
+    *,
+    charset: str = "utf-8",
+    meta: str = "charset",
+) -> bytes:
+    """A report page as a government site's CMS serves it, in ``charset`` and declared by ``meta``."""
+    layout = layout or Layout()
+    declare = (
+        f'<meta charset="{charset}">'
+        if meta == "charset"
+        else f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+    )
+    body = []
+    for kind, payload in _document_plan(report, layout):
+        if kind == "title":
+            body.append('<div class="title"><h1>' + "<br>".join(html.escape(x) for x in payload) + "</h1></div>")
+        elif kind == "table":
+            body.append(_html_table(payload, figures, layout))
+        elif kind == "h":
+            body.append(f'<p style="text-indent:2em;"><strong><span style="font-family:黑体;">{html.escape(payload)}</span></strong></p>')
+        else:
+            body.append(f'<p style="text-indent:2em;">&nbsp;&nbsp;<span style="font-family:仿宋_GB2312;">{html.escape(payload)}</span></p>')
+    page = (
+        f'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"><html><head>{declare}'
+        f"<title>{html.escape(title(report.agency, report.year))}</title>"
+        '<script>var nav = "<p>一、总体情况</p>";</script><style>p{margin:0}</style></head><body>'
+        '<div class="nav"><a href="/">首页</a> &gt; <a href="#">政府信息公开</a> &gt; 年度报告</div>'
+        # the CMS's layout table around the article
+        '<table width="100%"><tr><td class="sidebar"><ul><li>机构概况</li><li>政策文件</li></ul></td>'
+        '<td class="content"><div id="zoom">' + "".join(body) + "</div></td></tr></table>"
+        '<div class="footer">主办单位：某某县人民政府办公室　网站标识码：1234567890</div></body></html>'
+    )
+    return page.encode(charset)
+
+
+# ---------------------------------------------------------------- label variants seen in published reports
+
+
+def sloppy_label(text: str) -> str:
+    """What real reports print: 1、 for 1., half-width brackets, spaces, 规范性文件, truncated heads, typos."""
+    replacements = {
+        "行政规范性文件": "规范性文件",
+        "现行有效件数": "现行有效件",
+        "其他法律行政法规禁止公开": "其他法律行政止公开",
+        "法人或其他组织": "法人或其它组织",
+    }
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    for number in range(1, 10):
+        text = text.replace(f"{number}.", f"{number}、")
+    text = text.replace("（", "(").replace("）", ")")
+    if len(text) >= 4 and text[0] in "一二三四" and text[1] == "、":
+        text = text[:2] + " " + text[2:4] + " " + text[4:]
+    return text
