@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaidocx.core.checks import Problem, check_report, sort_problems
+from gaidocx.core.checks import Problem, WithProblems, check_report, sort_problems
 from gaidocx.core.form import FIRST_YEAR, TITLE_SUFFIX, title
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.core.report import Report
@@ -53,17 +53,9 @@ class UserError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
+class Checked(WithProblems):
     report: Report
     problems: list[Problem]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
 
 def check_workbook(path: Path, *, previous: Path | None = None) -> Checked:

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_properties import consistent_figures
 from support import sample_report, varied_report, write_workbook
 
 from gaidocx.cli import cli
@@ -112,23 +113,10 @@ def test_nothing_to_sum_is_refused():
 
 # ---------------------------------------------------------------- property: sums obey every rule
 
-count = st.integers(min_value=0, max_value=99_999)
-fee = st.decimals(min_value=0, max_value=99_999, places=4)
-
-
 @st.composite
 def valid_report(draw, agency: str):
     """A report that passes every check: 表三 balanced in every column (the 结转 row closes each sum)."""
-    inputs = {key: (draw(fee) if f.kind is Kind.FEE else draw(count)) for key, f in FIELDS.items() if not f.is_total}
-    for balance in TABLE_3.balances:
-        first, second = balance.left
-        results_total, carried = balance.right
-        if FIELDS[first].is_total:
-            continue
-        results = sum(inputs[part] for part in FIELDS[results_total].parts)
-        inputs[carried] = draw(st.integers(min_value=0, max_value=1000))
-        inputs[second] = draw(st.integers(min_value=0, max_value=results + inputs[carried]))
-        inputs[first] = results + inputs[carried] - inputs[second]
+    inputs = draw(consistent_figures())
     return dataclasses.replace(sample_report(), agency=agency, inputs=inputs)
 
 

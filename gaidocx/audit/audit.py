@@ -33,6 +33,7 @@ from gaidocx.core.checks import (
     SIGNED_ON,
     YEAR,
     Problem,
+    WithProblems,
     check_report,
     error,
     paragraph_place,
@@ -65,7 +66,7 @@ def table_place(number: str) -> str:
 
 
 @dataclass(frozen=True)
-class Audit:
+class Audit(WithProblems):
     """One published report, read back and checked."""
 
     name: str
@@ -80,14 +81,6 @@ class Audit:
     trial_marker: str | None = None
     #: read from the fill-in workbook: places are named as ``check`` names them (表三!D7)
     workbook: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     def figures(self) -> dict[str, Number | None]:
         """Every figure of the 2021 form as printed (totals as printed, not recomputed)."""

@@ -68,6 +68,21 @@ class Problem:
         return self.severity is Severity.ERROR
 
 
+class WithProblems:
+    """Errors and warnings of a result that holds ``problems``."""
+
+    __slots__ = ()
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
 def error(message: str, *places: str, secondary: bool = False) -> Problem:
     return Problem(Severity.ERROR, message, places, secondary)
 

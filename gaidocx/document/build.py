@@ -416,21 +416,17 @@ def _styles_xml() -> bytes:
             ),
             rpr=_run_props(SONGTI, PAGE_NUMBER_SIZE, tracking=0, latin=SONGTI),
         ),
-        _style(
-            "paragraph",
-            PAGE_NUMBER_ODD,
-            "页码（单页）",
-            based_on=FOOTER,
-            ppr=E("pPr", E("ind", right=PAGE_NUMBER_SIZE * 10, firstLineChars=0, firstLine=0), E("jc", val="right")),
-            rpr=_run_props(SONGTI, PAGE_NUMBER_SIZE, tracking=0, latin=SONGTI),
-        ),
-        _style(
-            "paragraph",
-            PAGE_NUMBER_EVEN,
-            "页码（双页）",
-            based_on=FOOTER,
-            ppr=E("pPr", E("ind", left=PAGE_NUMBER_SIZE * 10, firstLineChars=0, firstLine=0), E("jc", val="left")),
-            rpr=_run_props(SONGTI, PAGE_NUMBER_SIZE, tracking=0, latin=SONGTI),
+        # odd pages: right, one character in from the margin; even pages: left
+        *(
+            _style(
+                "paragraph",
+                style,
+                name,
+                based_on=FOOTER,
+                ppr=E("pPr", E("ind", **{side: PAGE_NUMBER_SIZE * 10}, firstLineChars=0, firstLine=0), E("jc", val=side)),
+                rpr=_run_props(SONGTI, PAGE_NUMBER_SIZE, tracking=0, latin=SONGTI),
+            )
+            for style, name, side in ((PAGE_NUMBER_ODD, "页码（单页）", "right"), (PAGE_NUMBER_EVEN, "页码（双页）", "left"))
         ),
         _style(
             "table",
