@@ -113,9 +113,11 @@ def test_fee_keeps_every_digit():
     value = next(item["value"] for item in data["tables"]["二"]["figures"] if item["key"] == FEE_KEY)
     assert value == "12345678.0001"
     assert data_to_report(data).inputs[FEE_KEY] == fee
-    # whole amounts print without a decimal point and without exponent notation
+    # amounts keep the digits they were given, never in exponent notation
     report = dataclasses.replace(report, inputs={**report.inputs, FEE_KEY: Decimal("100.0000")})
-    assert f'"value": "100"' in report_json(report)
+    assert '"value": "100.0000"' in report_json(report)
+    report = dataclasses.replace(report, inputs={**report.inputs, FEE_KEY: Decimal("1E+2")})
+    assert '"value": "100"' in report_json(report)
 
 
 def test_warnings_and_errors_are_carried_with_their_places():
