@@ -164,7 +164,7 @@ CASES = [
     # ---- tampering
     ("total overwritten", filled(set_cells(表三_J7=5)), WORKBOOK_ERRORS, ["表三!J7", "=SUM(D7:I7)"]),
     ("total formula edited", filled(set_cells(表三_D30="=SUM(D9:D20)")), WORKBOOK_ERRORS, ["表三!D30", "公式被改动"]),
-    ("表四 total overwritten", filled(set_cells(表四_J7=0)), WORKBOOK_ERRORS, ["表四!J7"]),
+    ("表四 total overwritten", filled(set_cells(表四_J7=999)), WORKBOOK_ERRORS, ["表四!J7", "公式被改动"]),
     ("stale cached total", sample_with(cached_total("J7", 4242)), WORKBOOK_ERRORS, ["表三!J7", "4242", "过时"]),
     ("input turned into a formula", filled(set_cells(表三_E9="=1+1")), WORKBOOK_ERRORS, ["表三!E9", "不能是公式"]),
     # ---- values

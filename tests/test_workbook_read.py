@@ -29,6 +29,8 @@ from gaidocx.core.checks import (
     paragraph_place,
 )
 from gaidocx.core.report import Report
+from gaidocx import archive as archive_module
+from gaidocx.workbook import guard
 from gaidocx.workbook import read as read_module
 from gaidocx.workbook.build import build_template, fill_workbook
 from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
@@ -204,7 +206,7 @@ def test_zip_bomb_ratio(make, tmp_path):
 
 
 def test_zip_bomb_total(make, monkeypatch):
-    monkeypatch.setattr(read_module, "MAX_TOTAL", 10_000)
+    monkeypatch.setattr(guard, "LIMITS", dataclasses.replace(guard.LIMITS, total=10_000))
     assert "解压后共有" in refusal(make())
 
 
@@ -233,7 +235,7 @@ def test_entity_expansion_refused_before_parsing(make, tmp_path):
 
 
 def test_entity_expansion_refused_by_defusedxml_too(make, tmp_path, monkeypatch):
-    monkeypatch.setattr(read_module, "_check_xml", lambda *args: None)
+    monkeypatch.setattr(archive_module, "check_xml", lambda *args: None)
     with pytest.raises(WorkbookError) as info:
         read_workbook(laughing(make, tmp_path))
     assert "无法作为 Excel 工作簿打开" in str(info.value)
@@ -244,9 +246,11 @@ def test_entity_expansion_refused_by_defusedxml_too(make, tmp_path, monkeypatch)
     assert any(isinstance(c, DefusedXmlException) for c in causes)
 
 
-def test_refuses_to_parse_without_defusedxml(make, monkeypatch):
+def test_one_doctype_defence_needs_no_defusedxml(make, tmp_path, monkeypatch):
+    """The archive guard refuses every DOCTYPE itself: without defusedxml the file is still refused."""
     monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
-    assert "defusedxml" in refusal(make())
+    assert "DOCTYPE" in refusal(laughing(make, tmp_path))
+    assert read_workbook(make()).problems == []
 
 
 # ---------------------------------------------------------------- small files that openpyxl would choke on
@@ -290,7 +294,7 @@ def test_cells_count_over_the_whole_workbook(make, tmp_path):
 
 def test_oversized_sheet_named_without_calling_it_a_bomb(make, tmp_path, monkeypatch):
     path = pasted(make(), tmp_path / "rows.xlsx", 60_000)
-    monkeypatch.setattr(read_module, "MAX_TEXT_PART", 2 * 1024 * 1024)
+    monkeypatch.setattr(guard, "LIMITS", dataclasses.replace(guard.LIMITS, large_part=2 * 1024 * 1024))
     message = refusal(path, seconds=1)
     assert "工作表“表四”（xl/worksheets/sheet5.xml）解压后有 2 MB" in message
     assert "大量无关内容" in message and "压缩炸弹" not in message
@@ -384,7 +388,10 @@ def test_longest_possible_text_still_reads(tmp_path):
     started = time.monotonic()
     reading = read_workbook(path)
     assert time.monotonic() - started < 5
-    assert reading.problems == [] and reading.report == report
+    assert reading.report == report
+    (problem,) = reading.problems
+    assert problem.is_error and problem.places == (paragraph_place("一", 0),)
+    assert "上限 200000 个字符" in problem.message and "十倍" in problem.message
 
 
 # ---------------------------------------------------------------- the template
@@ -602,7 +609,6 @@ def test_yuan_in_the_fee_cell(make):
     ("cell", "key", "value", "number"),
     [
         ("D7", T3_D7, 3.0, 3),
-        ("D7", T3_D7, 1.5, Decimal("1.5")),
         ("D7", T3_D7, -1, -1),
         ("B17", FEE, 0.1, Decimal("0.1")),
         ("B17", FEE, 2, 2),
@@ -613,6 +619,15 @@ def test_numbers_pass_through_for_the_core_checks(make, cell, key, value, number
     reading = read_workbook(make(setting(sheet, cell, value)))
     got = reading.report.inputs[key]
     assert got == number and type(got) is type(number) and reading.problems == []
+
+
+def test_a_fraction_in_a_count_is_one_error(make):
+    """Refused by the reader, so neither the checks nor the balances built on it report it again."""
+    reading = read_workbook(make(setting("表三", "D7", 5.5)))
+    assert reading.report.inputs[T3_D7] is None and T3_D7 in reading.unreadable
+    problems = reading.problems + check_report(reading.report, reported=reading.unreadable)
+    errors = [p for p in problems if p.is_error]
+    assert len(errors) == 1 and errors[0].places == (T3_D7,) and "整数" in errors[0].message
 
 
 def test_whitespace_is_blank(make):
