@@ -15,7 +15,9 @@ filled is reported as a ``TemplateProblem`` in Chinese, never as a crash.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
+import posixpath
 import re
 import traceback
 import zipfile
@@ -23,17 +25,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from docx.opc.exceptions import PackageNotFoundError
-from docxtpl import DocxTemplate
+from docxtpl.template import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from lxml import etree
 from markupsafe import Markup
 
+from gaidocx.archive import DAMAGED, MB, Archive, ArchiveError, Limits, open_archive, read_file
 from gaidocx.core import form
 from gaidocx.core.narrative import NOT_XML, parse_paragraph
 from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import NARRATIVE_CONTEXT, TITLE_CHARS_PER_LINE, text_width
+from gaidocx.document.sandbox import BoundedEnvironment, TooCostly, budget, render_bounded
 from gaidocx.resources import shipped_file
 
 TEMPLATE_NAME = "annual-report.docx"
@@ -161,49 +164,6 @@ def build_context(report: Report) -> dict[str, Any]:
     return context
 
 
-class _Template(DocxTemplate):
-    """docxtpl, but a rendered body that is not well-formed XML is an error, never 'recovered';
-    an error while a part is filled says where; core properties stay plain text of legal length."""
-
-    def fix_tables(self, xml: str) -> Any:
-        try:
-            etree.fromstring(xml.encode("utf-8"))
-        except etree.XMLSyntaxError as exc:
-            raise TemplateProblem(
-                f"模板填充后的文档结构无效（{exc}）：请检查模板中的 {{%p %}}、{{%tr %}} 等标记是否成对、位置是否正确。"
-            ) from exc
-        return super().fix_tables(xml)
-
-    def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any], jinja_env: Any = None) -> str:
-        try:
-            return super().render_xml_part(src_xml, part, context, jinja_env)
-        except Exception as exc:
-            # docxtpl records where only a TemplateError with a line number happened; runtime
-            # errors (1/0, a refused attribute) carry the line in the template's traceback frame.
-            line = _template_line(exc)
-            if getattr(exc, "docx_context", None) is None and line is not None:
-                # the source as docxtpl compiles it: each paragraph on a line of its own
-                lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()
-                try:
-                    exc.docx_context = [re.sub(r"<[^>]+>", "", text) for text in lines[line - 1 : line]]  # type: ignore[attr-defined]
-                except AttributeError:
-                    pass
-            raise
-
-    def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
-        """Core properties may hold tags too (``{{ agency }}`` in the title), but they are plain
-        text, not XML: fill them with the text itself (not the escaped ``Markup``), and keep
-        each within python-docx's 255-character limit."""
-        environment = jinja_env.overlay(autoescape=False) if jinja_env is not None else _environment(autoescape=False)
-        plain = {name: _plain(value) for name, value in context.items()}
-        if "title_text" in plain:
-            plain["title"] = plain["title_text"]  # ``title`` holds a line break as WordprocessingML
-        properties = self.docx.core_properties
-        for name in _TEMPLATED_PROPERTIES:
-            initial = getattr(properties, name) or ""
-            setattr(properties, name, property_text(environment.from_string(initial).render(plain)))
-
-
 def _plain(value: Any) -> Any:
     """Context values as plain text: ``Markup`` unescaped, containers walked."""
     if isinstance(value, Markup):
@@ -219,11 +179,6 @@ def _template_line(exc: BaseException) -> int | None:
     """The template line a runtime error happened on (Jinja names template frames ``<template>``)."""
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
     return lines[-1] if lines else None
-
-
-def _environment(*, autoescape: bool) -> SandboxedEnvironment:
-    """Templates may come from users: the sandbox keeps them from reaching Python itself."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
 
 
 #: The variables a template can use (see ``gaidocx.document.build``).
@@ -255,6 +210,11 @@ def _near(exc: BaseException) -> str:
 
 def _describe(exc: BaseException) -> str:
     near = _near(exc)
+    if isinstance(exc, TooCostly):
+        return (
+            f"{exc}，已停止填充。{near}模板中可能有过大的循环、过长的文字运算或过大的数字；"
+            "报告模板只需要填入报告的数据，不需要这样的运算。"
+        )
     if isinstance(exc, SecurityError):
         return (
             f"模板中的标记试图访问报告数据以外的内容（如 Python 的内部属性或函数），已被拒绝。{near}"
@@ -277,34 +237,369 @@ def _describe(exc: BaseException) -> str:
     return f"{problem}。{near}请检查模板中的 {{{{ }}}} 和 {{% %}} 标记。（详情：{detail}）"
 
 
-def render_docx(report: Report, template: Path | str | None = None) -> bytes:
-    """The report as a .docx, filled into ``template`` (default: the shipped one)."""
-    context = build_context(report)
-    source = Path(template) if template is not None else default_template()
-    if not source.is_file():
-        raise TemplateProblem(f"找不到 Word 模板文件：{source}")
+# ---------------------------------------------------------------- the Word template, prepared once
+
+#: Far above any real Word template (the default is 30 KB; a letterhead image or two, a few MB).
+TEMPLATE_LIMITS = Limits(
+    file=24 * MB,
+    members=1000,
+    total=48 * MB,
+    part=16 * MB,
+    large_part=16 * MB,
+    what="Word 模板",
+    normal="（几十 KB 到几 MB）",
+)
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_OFFICE_DOCUMENT = "/officeDocument"
+_CORE_PROPERTIES = "/metadata/core-properties"
+#: Parts of the main document docxtpl fills besides its body.
+_FILLED_PARTS = ("/header", "/footer", "/footnotes")
+_ATTACHED_TEMPLATE = "/attachedTemplate"
+#: External links a published report may carry: web and mail hyperlinks, which readers click.
+_HYPERLINK = "/hyperlink"
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True, huge_tree=True)
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_WP_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_BODY_MARK = "gaidocx-body-goes-here"
+_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+#: python-docx's names of the core properties docxtpl fills → their elements.
+_CORE_ELEMENTS = {
+    "author": "dc:creator",
+    "comments": "dc:description",
+    "identifier": "dc:identifier",
+    "language": "dc:language",
+    "subject": "dc:subject",
+    "title": "dc:title",
+}
+
+
+def _advice_for_template(source: Path) -> str:
+    return f"请用 gaidocx word-template 导出默认模板，在 Word 或 WPS 中修改后另存为 .docx。（模板：{source}）"
+
+
+class _Filled:
+    """One XML part filled by Jinja: the compiled template and how to put the result back."""
+
+    def __init__(self, member: str, source: str, template: Any, head: str = "", tail: str = "") -> None:
+        self.member = member
+        self.source = source  # as compiled: each paragraph on a line of its own, for error locations
+        self.template = template
+        self.head, self.tail = head, tail
+
+
+class PreparedTemplate:
+    """A Word template checked, cleaned and compiled once; ``render(report)`` fills it as often as needed.
+
+    Rendering never opens the template again nor uses python-docx: the filled parts
+    replace theirs in a copy of the package, which keeps only the parts reachable
+    through relationships.  ``notices`` says in Chinese what was removed from the
+    template (a linked “attached template”).
+    """
+
+    def __init__(self, source: Path, archive: Archive) -> None:
+        self.source = source
+        self.archive = archive
+        self.notices: list[str] = []
+        self.environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True)
+        self.plain_environment = self.environment.overlay(autoescape=False)
+        self.parts: dict[str, bytes] = {}  # member → content, for every part copied into reports
+        self._relationships: dict[str, list[tuple[str, str, str]]] = {}
+        main = self._walk()
+        self.filled = [self._prepare_main(main)]
+        for kind, target in self._relationships.get(main, []):
+            if kind.endswith(_FILLED_PARTS) and target in self.parts:
+                self.filled.append(self._prepare_part(target))
+        self.core = next(
+            (t for k, t in self._relationships.get("", []) if k.endswith(_CORE_PROPERTIES) and t in self.parts), None
+        )
+        self.properties = self._prepare_properties()
+
+    # ---- the package
+
+    def _xml(self, member: str) -> bytes:
+        if member not in self.archive.xml:
+            raise TemplateProblem(f"Word 模板“{self.source.name}”缺少“{member}”，不是有效的 Word 文档（.docx）。{_advice_for_template(self.source)}")
+        return self.archive.xml[member]
+
+    def _walk(self) -> str:
+        """Collect the parts reachable from the package's relationships; check external links.
+
+        Returns the main document part's name."""
+        if "[Content_Types].xml" not in self.archive.xml:
+            raise TemplateProblem(f"无法打开 Word 模板“{self.source.name}”：它不是有效的 Word 文档（.docx）。{_advice_for_template(self.source)}")
+        pending = [""]  # "" is the package itself
+        seen = {""}
+        while pending:
+            owner = pending.pop()
+            rels = _rels_name(owner)
+            if rels not in self.archive.xml:
+                continue
+            content = self._strip_external(owner, rels)
+            self.parts[rels] = content
+            relations = self._relationships.setdefault(owner, [])
+            for relation in etree.fromstring(content, _PARSER):
+                if relation.get("TargetMode") == "External":
+                    continue
+                target = _resolve(owner, relation.get("Target", ""))
+                relations.append((relation.get("Type", ""), target))
+                if target not in seen and target in self.archive.names:
+                    seen.add(target)
+                    self.parts[target] = self.archive.xml.get(target) or self.archive.read(target)
+                    pending.append(target)
+        self.parts["[Content_Types].xml"] = self.archive.xml["[Content_Types].xml"]
+        main = next((t for k, t in self._relationships.get("", []) if k.endswith(_OFFICE_DOCUMENT)), None)
+        if main is None or main not in self.archive.xml or b"wordprocessingml" not in self.archive.xml[main][:4096]:
+            raise TemplateProblem(f"无法打开 Word 模板“{self.source.name}”：它不是有效的 Word 文档（.docx）。{_advice_for_template(self.source)}")
+        return main
+
+    def _strip_external(self, owner: str, rels: str) -> bytes:
+        """External relationships: web and mail hyperlinks stay; an attached template is removed
+        (with a notice); anything else Word would fetch or open is refused."""
+        content = self.archive.xml[rels]
+        tree = etree.fromstring(content, _PARSER)
+        changed = False
+        for relation in list(tree):
+            if relation.get("TargetMode") != "External":
+                continue
+            kind, target = relation.get("Type", ""), relation.get("Target", "")
+            shown = _brief_target(target)
+            if kind.endswith(_HYPERLINK) and target.strip().lower().startswith(_SAFE_SCHEMES):
+                continue
+            if kind.endswith(_ATTACHED_TEMPLATE):
+                tree.remove(relation)
+                changed = True
+                self._remove_attached_template(owner, relation.get("Id"))
+                self.notices.append(
+                    f"Word 模板“{self.source.name}”链接了外部的文档模板“{shown}”，生成的报告中已去掉这个链接。"
+                )
+                continue
+            what = "链接到本机或局域网文件的超链接" if kind.endswith(_HYPERLINK) else f"外部内容（{kind.rpartition('/')[2]}）"
+            raise TemplateProblem(
+                f"Word 模板“{self.source.name}”中有{what}“{shown}”。打开报告时 Word 会去读取它，"
+                "发布的报告不能带有这种链接，已拒绝使用这个模板。"
+                "请在 Word 中删除这个链接（链接的图片请改为“嵌入”），另存为 .docx 后再试。"
+            )
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True) if changed else content
+
+    def _remove_attached_template(self, owner: str, relation: str | None) -> None:
+        if owner not in self.archive.xml:
+            return
+        tree = etree.fromstring(self.archive.xml[owner], _PARSER)
+        for element in tree.iter(f"{{{_W}}}attachedTemplate"):
+            element.getparent().remove(element)
+        self.archive.xml[owner] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    # ---- the parts Jinja fills
+
+    def _compile(self, member: str, xml: str, head: str = "", tail: str = "") -> _Filled:
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", DocxTemplate.patch_xml(None, xml))  # type: ignore[arg-type]
+        try:
+            template = self.environment.from_string(source)
+        except Exception as exc:
+            _locate(exc, source)
+            raise TemplateProblem(_describe(exc)) from exc
+        return _Filled(member, source, template, head, tail)
+
+    def _prepare_main(self, member: str) -> _Filled:
+        root = etree.fromstring(self._xml(member), _PARSER)
+        body = root.find(f"{{{_W}}}body")
+        if body is None:
+            raise TemplateProblem(f"无法打开 Word 模板“{self.source.name}”：文档中没有正文。{_advice_for_template(self.source)}")
+        xml = etree.tostring(body, encoding="unicode")
+        shell = etree.fromstring(etree.tostring(root), _PARSER)
+        shell_body = shell.find(f"{{{_W}}}body")
+        for child in list(shell_body):
+            shell_body.remove(child)
+        shell_body.text = _BODY_MARK
+        document = etree.tostring(shell, encoding="unicode")
+        mark = document.index(_BODY_MARK)
+        head = document[: document.rindex("<", 0, mark)]
+        tail = document[document.index(">", mark) + 1 :]
+        return self._compile(member, xml, head, tail)
+
+    def _prepare_part(self, member: str) -> _Filled:
+        return self._compile(member, etree.tostring(etree.fromstring(self._xml(member), _PARSER), encoding="unicode"))
+
+    def _prepare_properties(self) -> dict[str, Any]:
+        """The core properties' templates (docxtpl fills these six, as text)."""
+        if self.core is None:
+            return {}
+        tree = etree.fromstring(self._xml(self.core), _PARSER)
+        found = {}
+        for name, element in _CORE_ELEMENTS.items():
+            prefix, local = element.split(":")
+            node = tree.find(f"{{{_CORE_NS[prefix]}}}{local}")
+            text = node.text if node is not None and node.text else ""
+            try:
+                found[name] = self.plain_environment.from_string(text) if "{" in text else text
+            except Exception as exc:
+                raise TemplateProblem(_describe(exc)) from exc
+        return found
+
+    # ---- rendering
+
+    def render(self, report: Report, context: dict[str, Any] | None = None) -> bytes:
+        """The report as a .docx; raises ``IncompleteReport`` or ``TemplateProblem``.
+
+        ``context`` is ``build_context(report)`` when the caller has it already."""
+        context = build_context(report) if context is None else context
+        filled = {}
+        with budget():
+            try:
+                for part in self.filled:
+                    filled[part.member] = self._fill(part, context)
+                core = self._core_properties(report, context)
+            except TemplateProblem:
+                raise
+            except Exception as exc:  # a template is a program: any error in it is the template's problem
+                raise TemplateProblem(_describe(exc)) from exc
+        if self.core is not None:
+            filled[self.core] = core
+        output = io.BytesIO()
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
+            for member, content in self.parts.items():
+                package.writestr(member, filled.get(member, content))
+        return output.getvalue()
+
+    def _fill(self, part: _Filled, context: dict[str, Any]) -> bytes:
+        try:
+            xml = render_bounded(part.template, context)
+        except Exception as exc:
+            _locate(exc, part.source)
+            raise
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(c in xml for c in "\t\a\f\n"):  # text typed in the template itself; ours arrives escaped
+            xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]
+        try:
+            tree = etree.fromstring(xml.encode("utf-8"), _PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise TemplateProblem(
+                f"模板填充后的文档结构无效（{exc}）：请检查模板中的 {{%p %}}、{{%tr %}} 等标记是否成对、位置是否正确。"
+            ) from exc
+        if part.head:  # the body: tables whose columns a {%tc %} loop changed, drawing ids a loop repeated
+            tree = _fix_tables(tree)
+            for number, drawing in enumerate(tree.iter(_WP_DOC_PR), start=1001):
+                drawing.set("id", str(number))
+            return _DECLARATION + (part.head + etree.tostring(tree, encoding="unicode") + part.tail).encode("utf-8")
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _core_properties(self, report: Report, context: dict[str, Any]) -> bytes:
+        """Core properties may hold tags too (``{{ agency }}`` in the title), but they are plain
+        text, not XML: filled with the text itself, each within python-docx's 255-character limit;
+        then title, author, dates as every report has them."""
+        values = {name: property_text(t) for name, t in self.properties.items() if isinstance(t, str)}
+        templated = {name: t for name, t in self.properties.items() if not isinstance(t, str)}
+        if templated:
+            plain = {name: _plain(value) for name, value in context.items()}
+            plain["title"] = plain["title_text"]  # ``title`` holds a line break as WordprocessingML
+            values.update({name: property_text(render_bounded(t, plain)) for name, t in templated.items()})
+        values["title"] = property_text(form.title(report.agency, report.year))  # type: ignore[arg-type]
+        values["author"] = property_text(report.agency)
+        if self.core is None:
+            return b""
+        tree = etree.fromstring(self._xml(self.core), _PARSER)
+        for name, text in values.items():
+            _set_core(tree, _CORE_ELEMENTS[name], text)
+        _set_core(tree, "cp:lastModifiedBy", "gaidocx")
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        for name in ("dcterms:created", "dcterms:modified"):
+            element = _set_core(tree, name, now)
+            element.set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _set_core(tree: Any, name: str, text: str) -> Any:
+    prefix, local = name.split(":")
+    element = tree.find(f"{{{_CORE_NS[prefix]}}}{local}")
+    if element is None:
+        element = etree.SubElement(tree, f"{{{_CORE_NS[prefix]}}}{local}", nsmap={prefix: _CORE_NS[prefix]})
+    element.text = text
+    return element
+
+
+def _fix_tables(tree: Any) -> Any:
+    """docxtpl's table repair works on text and returns a new tree; here on the tree itself."""
+    return DocxTemplate.fix_tables(None, etree.tostring(tree))  # type: ignore[arg-type]
+
+
+def _rels_name(owner: str) -> str:
+    if not owner:
+        return "_rels/.rels"
+    folder, _, name = owner.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def _resolve(owner: str, target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target[1:])
+    return posixpath.normpath(posixpath.join(posixpath.dirname(owner), target))
+
+
+def _brief_target(target: str) -> str:
+    target = " ".join(target.split())
+    return target if len(target) <= 60 else target[:60] + "……"
+
+
+def _locate(exc: BaseException, source: str) -> None:
+    """Record the template text near an error, as docxtpl does for syntax errors."""
+    if getattr(exc, "docx_context", None) is not None:
+        return
+    line = getattr(exc, "lineno", None) if isinstance(exc, TemplateSyntaxError) else _template_line(exc)
+    if line is None:
+        return
+    lines = source.splitlines()
     try:
-        data = source.read_bytes()
-        tpl = _Template(io.BytesIO(data))
-        tpl.init_docx()
-    except (OSError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        exc.docx_context = [re.sub(r"<[^>]+>", "", text) for text in lines[line - 1 : line]]  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+
+
+def prepare_template(template: Path | str | None = None) -> PreparedTemplate:
+    """``template`` (default: the shipped one) checked by the archive guard, cleaned and compiled once."""
+    if template is None:
+        return _default_prepared()
+    return _prepare(Path(template))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_prepared() -> PreparedTemplate:
+    return _prepare(default_template())
+
+
+def _prepare(source: Path) -> PreparedTemplate:
+    try:
+        data = read_file(source, TEMPLATE_LIMITS)
+        archive = open_archive(data, source.name, TEMPLATE_LIMITS)
+    except ArchiveError as exc:
+        if exc.kind == "missing":
+            raise TemplateProblem(f"找不到 Word 模板文件：{source}") from exc
+        if exc.kind in ("not zip", "ole", "folder", "empty", "unreadable"):
+            raise TemplateProblem(
+                f"无法打开 Word 模板“{source}”：它不是有效的 Word 文档（.docx）。（{exc}）"
+                "请用 gaidocx word-template 导出默认模板，在 Word 或 WPS 中修改后另存为 .docx。"
+            ) from exc
+        raise TemplateProblem(f"Word 模板不能使用：{exc}{_advice_for_template(source)}") from exc
+    try:
+        return PreparedTemplate(source, archive)
+    except TemplateProblem:
+        raise
+    except (etree.XMLSyntaxError, KeyError, ValueError, *DAMAGED, ArchiveError) as exc:
         raise TemplateProblem(
             f"无法打开 Word 模板“{source}”：它不是有效的 Word 文档（.docx）。"
             "请用 gaidocx word-template 导出默认模板，在 Word 或 WPS 中修改后另存为 .docx。"
         ) from exc
-    try:
-        tpl.render(context, jinja_env=_environment(autoescape=True), autoescape=True)
-    except TemplateProblem:
-        raise
-    except Exception as exc:  # a template is a program: any error in it is the template's problem
-        raise TemplateProblem(_describe(exc)) from exc
-    properties = tpl.docx.core_properties
-    properties.title = property_text(form.title(report.agency, report.year))  # type: ignore[arg-type]
-    properties.author = property_text(report.agency)
-    properties.last_modified_by = "gaidocx"
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
-    properties.created = now
-    properties.modified = now
-    output = io.BytesIO()
-    tpl.save(output)
-    return output.getvalue()
+
+
+def render_docx(report: Report, template: Path | str | None = None) -> bytes:
+    """The report as a .docx, filled into ``template`` (default: the shipped one, prepared once per process)."""
+    context = build_context(report)  # an incomplete report is refused before the template is looked at
+    return prepare_template(template).render(report, context)
