@@ -41,6 +41,7 @@ DAMAGED = (
     RuntimeError,  # an encrypted member
     ValueError,  # a negative offset in a forged header
     OverflowError,
+    OSError,  # "Invalid data stream" from a forged member; the archive is in memory, so never a disk error
 )
 
 

@@ -542,7 +542,8 @@ def _to_number(value: object) -> tuple[Number | None, str]:
     if not isinstance(value, str):
         return None, f"应填写数字，现为“{_brief(value)}”。"
     if len(value) > _LONGEST_TEXT:  # normalised below: never a whole paragraph
-        if value[:_LONGEST_TEXT].strip().lstrip("+-")[:1].isdigit():
+        head = value[:_LONGEST_TEXT].strip().lstrip("+-")
+        if head and all(c.isdigit() or c in ",." for c in head):
             return None, f"数字过长（“{_brief(value)}”，{len(value.strip())} 位），请核对。"
         return None, f"应填写数字，现为一段 {len(value)} 个字符的文字“{_brief(value)}”；没有发生的请填 0。"
     plain = unicodedata.normalize("NFKC", value).strip()
