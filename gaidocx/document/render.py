@@ -396,6 +396,8 @@ class PreparedTemplate:
         for element in tree.iter(f"{{{_W}}}attachedTemplate"):
             element.getparent().remove(element)
         self.archive.xml[owner] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if owner in self.parts:
+            self.parts[owner] = self.archive.xml[owner]
 
     # ---- the parts Jinja fills
 

@@ -26,8 +26,8 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-MAX_STEPS = 2_000_000
-MAX_SECONDS = 10.0
+MAX_STEPS = 1_000_000
+MAX_SECONDS = 5.0
 MAX_LENGTH = 4_000_000
 MAX_DIGITS = 10_000
 MAX_OUTPUT = 16_000_000
