@@ -354,7 +354,14 @@ class PreparedTemplate:
                     seen.add(target)
                     self.parts[target] = self.archive.xml.get(target) or self.archive.read(target)
                     pending.append(target)
-        self.parts["[Content_Types].xml"] = self.archive.xml["[Content_Types].xml"]
+        types = etree.fromstring(self.archive.xml["[Content_Types].xml"], _PARSER)
+        for override in list(types):
+            if override.tag == f"{{{_CONTENT_TYPES}}}Override" and override.get("PartName", "").lstrip("/") not in self.parts:
+                types.remove(override)  # a part left behind
+        self.parts = {
+            "[Content_Types].xml": etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True),
+            **self.parts,
+        }
         main = next((t for k, t in self._relationships.get("", []) if k.endswith(_OFFICE_DOCUMENT)), None)
         if main is None or main not in self.archive.xml or b"wordprocessingml" not in self.archive.xml[main][:4096]:
             raise TemplateProblem(f"无法打开 Word 模板“{self.source.name}”：它不是有效的 Word 文档（.docx）。{_advice_for_template(self.source)}")
@@ -423,8 +430,7 @@ class PreparedTemplate:
         shell_body.text = _BODY_MARK
         document = etree.tostring(shell, encoding="unicode")
         mark = document.index(_BODY_MARK)
-        head = document[: document.rindex("<", 0, mark)]
-        tail = document[document.index(">", mark) + 1 :]
+        head, tail = document[:mark], document[mark + len(_BODY_MARK) :]  # keep the body's own tags
         return self._compile(member, xml, head, tail)
 
     def _prepare_part(self, member: str) -> _Filled:
@@ -491,7 +497,7 @@ class PreparedTemplate:
             tree = _fix_tables(tree)
             for number, drawing in enumerate(tree.iter(_WP_DOC_PR), start=1001):
                 drawing.set("id", str(number))
-            return _DECLARATION + (part.head + etree.tostring(tree, encoding="unicode") + part.tail).encode("utf-8")
+            return _DECLARATION + (part.head + _inner(tree) + part.tail).encode("utf-8")
         return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def _core_properties(self, report: Report, context: dict[str, Any]) -> bytes:
@@ -517,6 +523,14 @@ class PreparedTemplate:
             element = _set_core(tree, name, now)
             element.set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
         return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _inner(element: Any) -> str:
+    """An element's content as XML, without its own tags (whose namespaces its document declares)."""
+    xml = etree.tostring(element, encoding="unicode")
+    if xml.endswith("/>") and xml.index(">") == len(xml) - 1:
+        return ""
+    return xml[xml.index(">") + 1 : xml.rindex("<")]
 
 
 def _set_core(tree: Any, name: str, text: str) -> Any:
