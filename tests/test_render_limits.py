@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -292,3 +293,40 @@ def test_a_prepared_template_renders_many_reports_like_render_docx(tmp_path):
     assert "另一个局".encode() not in parts_of(one)["word/document.xml"]
     custom = prepare_template(payload_template(tmp_path, "（自定义）"))
     assert "（自定义）".encode() in parts_of(custom.render(first))["word/document.xml"]
+
+
+CHILD_PREPARE = """
+import json, resource, sys, time, zipfile, io
+from support import sample_report
+from gaidocx.document.render import prepare_template
+started = time.perf_counter()
+prepared = prepare_template()
+seconds = time.perf_counter() - started
+data = prepared.render(sample_report())
+document = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+print(json.dumps({"seconds": seconds, "document": len(document), "agency": sample_report().agency in document.decode(),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def prepare_in_child(tmp_path: Path, **environment: str) -> dict:
+    env = {**os.environ, "TMPDIR": str(tmp_path), **environment}
+    result = subprocess.run([sys.executable, "-c", CHILD_PREPARE], capture_output=True, text=True, cwd=ROOT / "tests", env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_prepared_default_template_is_cached_on_disk_and_a_bad_cache_is_no_cache(tmp_path):
+    first = prepare_in_child(tmp_path)
+    cached = sorted(tmp_path.glob("_jinja2-cache-*/gaidocx-*"))
+    assert any(p.suffix == ".json" for p in cached) and any(p.suffix == ".cache" for p in cached)
+    second = prepare_in_child(tmp_path)
+    assert second == {**first, "seconds": second["seconds"], "peak_mb": second["peak_mb"]} and second["agency"]
+    for path in cached:
+        path.write_bytes(b"\x00garbage")
+    third = prepare_in_child(tmp_path)
+    assert third["document"] == first["document"] and third["agency"]
+    uncached = tmp_path / "none"
+    uncached.mkdir()
+    prepare_in_child(uncached, GAIDOCX_NO_CACHE="1")
+    assert list(uncached.iterdir()) == []

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import io
+import json
+import os
 import posixpath
 import re
 import traceback
@@ -26,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl.template import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.sandbox import SecurityError
 from lxml import etree
 from markupsafe import Markup
@@ -36,7 +40,8 @@ from gaidocx.core import form
 from gaidocx.core.narrative import NOT_XML, parse_paragraph
 from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import NARRATIVE_CONTEXT, TITLE_CHARS_PER_LINE, text_width
-from gaidocx.document.sandbox import BoundedEnvironment, TooCostly, budget, render_bounded
+from gaidocx import __version__
+from gaidocx.document.sandbox import SANDBOX_VERSION, BoundedEnvironment, TooCostly, budget, render_bounded
 from gaidocx.resources import shipped_file
 
 TEMPLATE_NAME = "annual-report.docx"
@@ -308,7 +313,7 @@ class PreparedTemplate:
         self.source = source
         self.archive = archive
         self.notices: list[str] = []
-        self.environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True)
+        self.environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True, bytecode_cache=_bytecode_cache())
         self.plain_environment = self.environment.overlay(autoescape=False)
         self.parts: dict[str, bytes] = {}  # member → content, for every part copied into reports
         self._relationships: dict[str, list[tuple[str, str, str]]] = {}
@@ -408,17 +413,20 @@ class PreparedTemplate:
 
     # ---- the parts Jinja fills
 
-    def _compile(self, member: str, xml: str, head: str = "", tail: str = "") -> _Filled:
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", DocxTemplate.patch_xml(None, xml))  # type: ignore[arg-type]
+    def _compile(self, member: str, source: str, head: str = "", tail: str = "") -> _Filled:
         try:
-            template = self.environment.from_string(source)
+            template = _compiled(self.environment, member, source)
         except Exception as exc:
             _locate(exc, source)
             raise TemplateProblem(_describe(exc)) from exc
         return _Filled(member, source, template, head, tail)
 
     def _prepare_main(self, member: str) -> _Filled:
-        root = etree.fromstring(self._xml(member), _PARSER)
+        content = self._xml(member)
+        cached = _cached_sources(content)
+        if cached is not None:
+            return self._compile(member, *cached)
+        root = etree.fromstring(content, _PARSER)
         body = root.find(f"{{{_W}}}body")
         if body is None:
             raise TemplateProblem(f"无法打开 Word 模板“{self.source.name}”：文档中没有正文。{_advice_for_template(self.source)}")
@@ -431,10 +439,13 @@ class PreparedTemplate:
         document = etree.tostring(shell, encoding="unicode")
         mark = document.index(_BODY_MARK)
         head, tail = document[:mark], document[mark + len(_BODY_MARK) :]  # keep the body's own tags
-        return self._compile(member, xml, head, tail)
+        sources = (_cleaned(xml), head, tail)
+        _cache_sources(content, sources)
+        return self._compile(member, *sources)
 
     def _prepare_part(self, member: str) -> _Filled:
-        return self._compile(member, etree.tostring(etree.fromstring(self._xml(member), _PARSER), encoding="unicode"))
+        xml = etree.tostring(etree.fromstring(self._xml(member), _PARSER), encoding="unicode")
+        return self._compile(member, _cleaned(xml))
 
     def _prepare_properties(self) -> dict[str, Any]:
         """The core properties' templates (docxtpl fills these six, as text)."""
@@ -531,6 +542,80 @@ def _inner(element: Any) -> str:
     if xml.endswith("/>") and xml.index(">") == len(xml) - 1:
         return ""
     return xml[xml.index(">") + 1 : xml.rindex("<")]
+
+
+class _QuietCache(FileSystemBytecodeCache):
+    """Jinja's per-user cache of compiled templates (in a private folder of the temporary
+    directory): a cache that cannot be read or written is no cache, never an error."""
+
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged or foreign cache file: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except Exception:
+            pass
+
+
+@functools.lru_cache(maxsize=1)
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiling the template is most of preparing it; the compiled code is kept on disk, keyed
+    by the source's checksum (and Jinja's and Python's versions), so that a new process reuses it."""
+    if os.environ.get("GAIDOCX_NO_CACHE"):
+        return None
+    try:
+        return _QuietCache(pattern=f"gaidocx-{__version__}-{SANDBOX_VERSION}-%s.cache")
+    except Exception:  # no usable temporary directory (or an unsafe one): compile every time
+        return None
+
+
+def _cleaned(xml: str) -> str:
+    """docxtpl's cleaning (tags inside ``{{ }}`` removed, entities in them unescaped …), then
+    each paragraph on a line of its own, as docxtpl compiles it."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", DocxTemplate.patch_xml(None, xml))  # type: ignore[arg-type]
+
+
+def _sources_file(content: bytes) -> Path | None:
+    cache = _bytecode_cache()
+    if cache is None:
+        return None
+    digest = hashlib.sha256(content).hexdigest()
+    return Path(cache.directory) / f"gaidocx-{__version__}-{SANDBOX_VERSION}-{digest}.json"
+
+
+def _cached_sources(content: bytes) -> tuple[str, str, str] | None:
+    """The cleaned body, head and tail of a main document part prepared before (by any process)."""
+    path = _sources_file(content)
+    try:
+        source, head, tail = json.loads(path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+        return str(source), str(head), str(tail)
+    except Exception:  # none yet, or unusable: prepare again
+        return None
+
+
+def _cache_sources(content: bytes, sources: tuple[str, str, str]) -> None:
+    path = _sources_file(content)
+    if path is None:
+        return
+    try:
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except Exception:
+        pass
+
+
+def _compiled(environment: BoundedEnvironment, member: str, source: str) -> Any:
+    """``environment.from_string(source)``, through the bytecode cache when there is one."""
+    if environment.bytecode_cache is None:
+        return environment.from_string(source)
+    loader = FunctionLoader(lambda name: (source, None, lambda: True))
+    return environment.overlay(loader=loader, cache_size=0).get_template(f"gaidocx:{member}")
 
 
 def _set_core(tree: Any, name: str, text: str) -> Any:

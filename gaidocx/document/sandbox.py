@@ -26,6 +26,8 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+#: Changes with the generated code (``_BoundedCodeGenerator``): compiled templates cached on disk name it.
+SANDBOX_VERSION = 1
 MAX_STEPS = 1_000_000
 MAX_SECONDS = 5.0
 MAX_LENGTH = 4_000_000
