@@ -49,7 +49,7 @@ class ArchiveError(Exception):
     """The file cannot be used at all; ``str(e)`` is a Chinese message without advice.
 
     ``kind`` says what was found, for callers that word advice differently:
-    ``"missing"``, ``"folder"``, ``"unreadable"``, ``"empty"``, ``"too big"``,
+    ``"missing"``, ``"loop"``, ``"folder"``, ``"unreadable"``, ``"empty"``, ``"too big"``,
     ``"ole"``, ``"not zip"``, ``"damaged"``, ``"bomb"``, ``"oversized"``, ``"doctype"``.
     """
 
@@ -104,7 +104,7 @@ def read_file(path: Path, limits: Limits) -> bytes:
         raise ArchiveError(f"找不到文件“{path}”。请检查文件名和所在的文件夹是否正确。", "missing") from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: pathlib's "Symlink loop" on some versions
         if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
-            raise ArchiveError(f"“{path}”是一个循环的符号链接（快捷方式指向自身），找不到真正的文件。请指定文件本身的路径。", "missing") from None
+            raise ArchiveError(f"“{path}”是一个循环的符号链接（快捷方式指向自身），找不到真正的文件。请指定文件本身的路径。", "loop") from None
         raise ArchiveError(f"无法读取文件“{path}”（{exc.strerror or exc}）。", "unreadable") from None
     if path.is_dir():
         raise ArchiveError(f"“{path}”是一个文件夹，不是{limits.what}文件。", "folder")

@@ -330,3 +330,20 @@ def test_the_prepared_default_template_is_cached_on_disk_and_a_bad_cache_is_no_c
     uncached.mkdir()
     prepare_in_child(uncached, GAIDOCX_NO_CACHE="1")
     assert list(uncached.iterdir()) == []
+
+
+def test_a_template_is_prepared_once_per_content_and_again_when_it_changes(tmp_path):
+    path = payload_template(tmp_path, "（第一版）")
+    first = prepare_template(path)
+    assert prepare_template(path) is first
+    path.write_bytes(payload_template(tmp_path / "..", "（第二版）", name=path.name + ".new").read_bytes())
+    second = prepare_template(path)
+    assert second is not first
+    assert "（第二版）".encode() in parts_of(second.render(sample_report()))["word/document.xml"]
+
+
+def test_a_template_symlink_loop_gets_a_chinese_message(tmp_path):
+    loop = tmp_path / "循环.docx"
+    loop.symlink_to(loop)
+    with pytest.raises(TemplateProblem, match="符号链接"):
+        render_docx(sample_report(), loop)

@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from docxtpl.template import DocxTemplate
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -354,6 +355,8 @@ class PreparedTemplate:
                 if relation.get("TargetMode") == "External":
                     continue
                 target = _resolve(owner, relation.get("Target", ""))
+                if target not in self.archive.names and unquote(target) in self.archive.names:
+                    target = unquote(target)  # a part name written percent-encoded
                 relations.append((relation.get("Type", ""), target))
                 if target not in seen and target in self.archive.names:
                     seen.add(target)
@@ -668,27 +671,55 @@ def prepare_template(template: Path | str | None = None) -> PreparedTemplate:
     """``template`` (default: the shipped one) checked by the archive guard, cleaned and compiled once."""
     if template is None:
         return _default_prepared()
-    return _prepare(Path(template))
+    source = Path(template)
+    data = _read_template(source)
+    return _prepared(hashlib.sha256(data).hexdigest(), source, data)
+
+
+@functools.lru_cache(maxsize=8)
+def _prepared_by_digest(digest: str) -> list[PreparedTemplate]:
+    return []
+
+
+def _prepared(digest: str, source: Path, data: bytes) -> PreparedTemplate:
+    """A template prepared once per process for the same content (the name in messages is the first one's)."""
+    held = _prepared_by_digest(digest)
+    if not held:
+        held.append(_prepare(source, data))
+    return held[0]
 
 
 @functools.lru_cache(maxsize=1)
 def _default_prepared() -> PreparedTemplate:
-    return _prepare(default_template())
+    source = default_template()
+    return _prepare(source, _read_template(source))
 
 
-def _prepare(source: Path) -> PreparedTemplate:
+def _read_template(source: Path) -> bytes:
     try:
-        data = read_file(source, TEMPLATE_LIMITS)
+        return read_file(source, TEMPLATE_LIMITS)
+    except ArchiveError as exc:
+        raise _template_problem(exc, source) from exc
+
+
+def _template_problem(exc: ArchiveError, source: Path) -> TemplateProblem:
+    if exc.kind == "missing":
+        return TemplateProblem(f"找不到 Word 模板文件：{source}")
+    if exc.kind == "loop":
+        return TemplateProblem(f"Word 模板不能使用：{exc}")
+    if exc.kind in ("not zip", "ole", "folder", "empty", "unreadable"):
+        return TemplateProblem(
+            f"无法打开 Word 模板“{source}”：它不是有效的 Word 文档（.docx）。（{exc}）"
+            "请用 gaidocx word-template 导出默认模板，在 Word 或 WPS 中修改后另存为 .docx。"
+        )
+    return TemplateProblem(f"Word 模板不能使用：{exc}{_advice_for_template(source)}")
+
+
+def _prepare(source: Path, data: bytes) -> PreparedTemplate:
+    try:
         archive = open_archive(data, source.name, TEMPLATE_LIMITS)
     except ArchiveError as exc:
-        if exc.kind == "missing":
-            raise TemplateProblem(f"找不到 Word 模板文件：{source}") from exc
-        if exc.kind in ("not zip", "ole", "folder", "empty", "unreadable"):
-            raise TemplateProblem(
-                f"无法打开 Word 模板“{source}”：它不是有效的 Word 文档（.docx）。（{exc}）"
-                "请用 gaidocx word-template 导出默认模板，在 Word 或 WPS 中修改后另存为 .docx。"
-            ) from exc
-        raise TemplateProblem(f"Word 模板不能使用：{exc}{_advice_for_template(source)}") from exc
+        raise _template_problem(exc, source) from exc
     try:
         return PreparedTemplate(source, archive)
     except TemplateProblem:

@@ -120,7 +120,7 @@ def read_workbook(path: str | PathLike[str]) -> Reading:
 def _advice(exc: ArchiveError | GuardError) -> str:
     """The guard's message, with what to do about it."""
     message = str(exc)
-    if exc.kind == "missing":
+    if exc.kind in ("missing", "loop"):
         return message
     if exc.kind == "folder":
         return f"{message}请指定填报表文件（.xlsx）的路径。"
