@@ -953,3 +953,19 @@ def test_the_reader_imports_no_word_library():
     code = "import sys, gaidocx.workbook.read; print(sorted(m for m in ('docx', 'docxtpl', 'jinja2') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@needs_soffice
+def test_a_text_figure_after_a_libreoffice_save_gets_advice_that_works(tmp_path):
+    """The reported case: LibreOffice computes SUM without the text cell and saves that result."""
+    folder = tmp_path / "lo"
+    source = write_workbook(tmp_path / "text.xlsx", varied_report(), text_figure)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+         "--convert-to", "xlsx", "--outdir", str(folder), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )
+    reading = read_workbook(folder / "text.xlsx")
+    total = next(p for p in reading.problems if T3_J7 in p.places)
+    assert total.is_error and "文字形式" in total.message and "重新保存文件不能解决" in total.message
+    assert f"应为 {row_7_sum()}" in total.message
