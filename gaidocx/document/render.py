@@ -38,10 +38,11 @@ from markupsafe import Markup
 
 from gaidocx.archive import DAMAGED, MB, Archive, ArchiveError, Limits, open_archive, read_file
 from gaidocx.core import form
-from gaidocx.core.narrative import NOT_XML, parse_paragraph
+from gaidocx.core.narrative import NOT_XML, parse_paragraph, split_paragraphs
 from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import NARRATIVE_CONTEXT, TITLE_CHARS_PER_LINE, text_width
 from gaidocx import __version__
+from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
 from gaidocx.document.sandbox import SANDBOX_VERSION, BoundedEnvironment, TooCostly, budget, render_bounded
 from gaidocx.resources import shipped_file
 
@@ -151,6 +152,14 @@ def build_context(report: Report) -> dict[str, Any]:
         missing.append(f"表格数字（{shown}{more}）")
     if missing:
         raise IncompleteReport(f"报告还不完整，无法生成文档：缺少{'；'.join(missing)}。请先运行检查并补全。")
+    entries = [entry for section in report.narratives.values() for entry in section]
+    characters = sum(map(len, entries))
+    paragraphs = sum(len(split_paragraphs(entry)) for entry in entries)
+    if characters > MAX_NARRATIVE_CHARS or paragraphs > MAX_PARAGRAPHS:
+        raise IncompleteReport(
+            f"报告的文字部分有 {characters} 个字符、{paragraphs} 段，超过生成文档的上限"
+            f"（{MAX_NARRATIVE_CHARS} 个字符、{MAX_PARAGRAPHS} 段，是真实年度报告的十倍）。请先运行检查并删去无关的内容。"
+        )
     year: int = report.year  # type: ignore[assignment]  # checked above
     signed: datetime.date = report.signed_on  # type: ignore[assignment]
     context: dict[str, Any] = {

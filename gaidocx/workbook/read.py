@@ -27,6 +27,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from gaidocx.archive import ArchiveError, read_file
+from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
 from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
     FORMAT_NAME,
@@ -64,9 +65,6 @@ SHEETS = (GUIDE_SHEET, INFO_SHEET, *(sheet_name(t) for t in FORM.tables))
 _SCAN_ROWS, _SCAN_COLS = 500, 60
 #: The old format's phrases are table labels: only short strings are searched, and only so much text.
 _MARKER_TEXT, _MARKER_BUDGET = 100, 200_000
-#: Narrative limits, ten times the longest real report (about 20 000 characters in 150 paragraphs).
-MAX_NARRATIVE_CHARS = 200_000
-MAX_PARAGRAPHS = 2_000
 #: The most characters an Excel cell holds.
 EXCEL_CELL_LIMIT = 32_767
 #: Digits beyond any count or amount (the checks' limit has 8): longer text is a slip, not a number.
