@@ -14,6 +14,7 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from os import PathLike
@@ -26,7 +27,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from gaidocx.archive import ArchiveError, read_file
+from gaidocx.archive import DAMAGED, Archive, ArchiveError, read_file
 from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
 from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
@@ -103,9 +104,10 @@ def read_workbook(path: str | PathLike[str]) -> Reading:
     try:
         data = read_file(path, LIMITS)
         archive = open_workbook_archive(data, path.name)
+        plain = _without_merges(archive)
     except (ArchiveError, GuardError) as exc:
         raise WorkbookError(_advice(exc)) from exc
-    workbook, dates = _open(data, path.name)
+    workbook, dates = _open(plain, path.name)
     _check_template(workbook, path.name)
     members = sheet_members(archive.xml)
     cached = {
@@ -142,6 +144,39 @@ def _advice(exc: ArchiveError | GuardError) -> str:
     if exc.kind in ("macro", "strict"):
         return message
     return f"{message}{FRESH}"
+
+
+_MERGES = re.compile(rb"<(\w+:)?mergeCells\b[^>]*?(?:/>|>.*?</(?:\w+:)?mergeCells>)", re.S)
+
+
+def _without_merges(archive: Archive) -> bytes:
+    """The workbook with its sheets' merged areas left out, for openpyxl.
+
+    Nothing is read from a merged area but its first cell, which keeps its value;
+    openpyxl, though, restyles every cell of every merged area as it loads, half
+    of its loading time.  Without the areas it loads in half the time.
+    """
+    changed = {}
+    for member, content in archive.xml.items():
+        if member.startswith("xl/worksheets/") and b"mergeCells" in content:
+            changed[member] = _MERGES.sub(b"", content)
+    if not changed:
+        return archive.data
+    output = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive.data)) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as target:
+            for info in source.infolist():
+                if info.is_dir():
+                    continue
+                content = changed.get(info.filename)
+                if content is None:
+                    content = archive.xml.get(info.filename)
+                if content is None:
+                    content = archive.read(info.filename)
+                target.writestr(info.filename, content)
+    except DAMAGED as exc:  # a member that is not XML, read here for the first time
+        raise ArchiveError(f"“{archive.name}”已损坏或不完整（可能下载、复制或保存时中断了），无法读取。", "damaged") from exc
+    return output.getvalue()
 
 
 _DATE_SERIAL = re.compile(r"Cell \$?([A-Z]+)\$?(\d+) is marked as a date but the serial value (\S+) is outside")
