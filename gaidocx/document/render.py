@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from docxtpl.template import DocxTemplate
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.sandbox import SecurityError
@@ -456,8 +455,13 @@ class PreparedTemplate:
         return self._compile(member, *sources)
 
     def _prepare_part(self, member: str) -> _Filled:
-        xml = etree.tostring(etree.fromstring(self._xml(member), _PARSER), encoding="unicode")
-        return self._compile(member, _cleaned(xml))
+        content = self._xml(member)
+        cached = _cached_sources(content)
+        if cached is not None:
+            return self._compile(member, *cached)
+        sources = (_cleaned(etree.tostring(etree.fromstring(content, _PARSER), encoding="unicode")), "", "")
+        _cache_sources(content, sources)
+        return self._compile(member, *sources)
 
     def _prepare_properties(self) -> dict[str, Any]:
         """The core properties' templates (docxtpl fills these six, as text)."""
@@ -509,7 +513,7 @@ class PreparedTemplate:
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(c in xml for c in "\t\a\f\n"):  # text typed in the template itself; ours arrives escaped
-            xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]
+            xml = _docxtpl().resolve_listing(None, xml)
         try:
             tree = etree.fromstring(xml.encode("utf-8"), _PARSER)
         except etree.XMLSyntaxError as exc:
@@ -588,7 +592,7 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
 def _cleaned(xml: str) -> str:
     """docxtpl's cleaning (tags inside ``{{ }}`` removed, entities in them unescaped …), then
     each paragraph on a line of its own, as docxtpl compiles it."""
-    return re.sub(r"<w:p([ >])", r"\n<w:p\1", DocxTemplate.patch_xml(None, xml))  # type: ignore[arg-type]
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", _docxtpl().patch_xml(None, xml))
 
 
 def _sources_file(content: bytes) -> Path | None:
@@ -600,7 +604,8 @@ def _sources_file(content: bytes) -> Path | None:
 
 
 def _cached_sources(content: bytes) -> tuple[str, str, str] | None:
-    """The cleaned body, head and tail of a main document part prepared before (by any process)."""
+    """The cleaned source of a part prepared before (by any process), and for the main document
+    the text before and after its body."""
     path = _sources_file(content)
     try:
         source, head, tail = json.loads(path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
@@ -639,9 +644,41 @@ def _set_core(tree: Any, name: str, text: str) -> Any:
     return element
 
 
+def _docxtpl() -> Any:
+    """docxtpl's template class, whose cleaning and repairs are used as functions.  Imported
+    only when needed (it imports python-docx): not when the template comes from the disk cache
+    and needs no repair."""
+    from docxtpl.template import DocxTemplate
+
+    return DocxTemplate
+
+
 def _fix_tables(tree: Any) -> Any:
-    """docxtpl's table repair works on text and returns a new tree; here on the tree itself."""
-    return DocxTemplate.fix_tables(None, etree.tostring(tree))  # type: ignore[arg-type]
+    """docxtpl's repair of tables whose rows a ``{%tc %}`` loop gave more or fewer cells than
+    their grid has columns; the tree itself when there is nothing to repair."""
+    if not any(_needs_repair(table) for table in tree.iter(f"{{{_W}}}tbl")):
+        return tree
+    return _docxtpl().fix_tables(None, etree.tostring(tree))
+
+
+def _needs_repair(table: Any) -> bool:
+    """What makes docxtpl's ``fix_tables`` change a table: a row with more cells than grid
+    columns, or no row as wide (with spans) as the grid."""
+    grid = table.find(f"{{{_W}}}tblGrid")
+    if grid is None:
+        return True  # let docxtpl decide
+    columns = len(grid.findall(f"{{{_W}}}gridCol"))
+    widest = 0
+    for row in table.iter(f"{{{_W}}}tr"):
+        cells = row.findall(f"{{{_W}}}tc")
+        if len(cells) > columns:
+            return True
+        width = 0
+        for cell in cells:
+            span = cell.find(f"{{{_W}}}tcPr/{{{_W}}}gridSpan")
+            width += int(span.get(f"{{{_W}}}val")) if span is not None else 1
+        widest = max(widest, width)
+    return widest < columns
 
 
 def _rels_name(owner: str) -> str:
