@@ -362,3 +362,33 @@ def test_a_template_symlink_loop_gets_a_chinese_message(tmp_path):
     loop.symlink_to(loop)
     with pytest.raises(TemplateProblem, match="符号链接"):
         render_docx(sample_report(), loop)
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def table(grid: int, rows: list[list[int]]):
+    """A body holding one table: ``grid`` columns; each row a list of cell spans."""
+    cells = lambda spans: "".join(  # noqa: E731
+        f'<w:tc><w:tcPr><w:gridSpan w:val="{s}"/></w:tcPr></w:tc>' if s > 1 else "<w:tc/>" for s in spans
+    )
+    xml = (
+        f'<w:body xmlns:w="{W_NS}"><w:tbl><w:tblGrid>' + '<w:gridCol w:w="1000"/>' * grid + "</w:tblGrid>"
+        + "".join(f"<w:tr>{cells(row)}</w:tr>" for row in rows) + "</w:tbl></w:body>"
+    )
+    return etree.fromstring(xml.encode())
+
+
+@pytest.mark.parametrize(
+    ("grid", "rows", "columns_after"),
+    [(2, [[1, 1]], 2), (3, [[1, 2], [1, 1, 1]], 3), (2, [[1, 1, 1]], 3), (3, [[1, 1]], 2)],
+    ids=["as-is", "spans-fill-the-grid", "a-loop-added-a-cell", "a-loop-removed-a-cell"],
+)
+def test_tables_are_repaired_as_docxtpl_repairs_them(grid, rows, columns_after):
+    from gaidocx.document.render import _fix_tables
+
+    body = table(grid, rows)
+    unchanged = (grid, rows) in ((2, [[1, 1]]), (3, [[1, 2], [1, 1, 1]]))
+    fixed = _fix_tables(body)
+    assert (fixed is body) == unchanged
+    assert len(fixed.findall(f".//{{{W_NS}}}gridCol")) == columns_after
