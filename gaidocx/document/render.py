@@ -321,6 +321,7 @@ class PreparedTemplate:
     def __init__(self, source: Path, archive: Archive) -> None:
         self.source = source
         self.archive = archive
+        self.xml = dict(archive.xml)  # the XML parts, some changed here (an attached template removed)
         self.notices: list[str] = []
         self.environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True, bytecode_cache=_bytecode_cache())
         self.plain_environment = self.environment.overlay(autoescape=False)
@@ -339,22 +340,22 @@ class PreparedTemplate:
     # ---- the package
 
     def _xml(self, member: str) -> bytes:
-        if member not in self.archive.xml:
+        if member not in self.xml:
             raise TemplateProblem(f"Word 模板“{self.source.name}”缺少“{member}”，不是有效的 Word 文档（.docx）。{_advice_for_template(self.source)}")
-        return self.archive.xml[member]
+        return self.xml[member]
 
     def _walk(self) -> str:
         """Collect the parts reachable from the package's relationships; check external links.
 
         Returns the main document part's name."""
-        if "[Content_Types].xml" not in self.archive.xml:
+        if "[Content_Types].xml" not in self.xml:
             raise TemplateProblem(f"无法打开 Word 模板“{self.source.name}”：它不是有效的 Word 文档（.docx）。{_advice_for_template(self.source)}")
         pending = [""]  # "" is the package itself
         seen = {""}
         while pending:
             owner = pending.pop()
             rels = _rels_name(owner)
-            if rels not in self.archive.xml:
+            if rels not in self.xml:
                 continue
             content = self._strip_external(owner, rels)
             self.parts[rels] = content
@@ -368,9 +369,9 @@ class PreparedTemplate:
                 relations.append((relation.get("Type", ""), target))
                 if target not in seen and target in self.archive.names:
                     seen.add(target)
-                    self.parts[target] = self.archive.xml.get(target) or self.archive.read(target)
+                    self.parts[target] = self.xml.get(target) or self.archive.read(target)
                     pending.append(target)
-        types = etree.fromstring(self.archive.xml["[Content_Types].xml"], _PARSER)
+        types = etree.fromstring(self.xml["[Content_Types].xml"], _PARSER)
         for override in list(types):
             if override.tag == f"{{{_CONTENT_TYPES}}}Override" and override.get("PartName", "").lstrip("/") not in self.parts:
                 types.remove(override)  # a part left behind
@@ -379,14 +380,14 @@ class PreparedTemplate:
             **self.parts,
         }
         main = next((t for k, t in self._relationships.get("", []) if k.endswith(_OFFICE_DOCUMENT)), None)
-        if main is None or main not in self.archive.xml or b"wordprocessingml" not in self.archive.xml[main][:4096]:
+        if main is None or main not in self.xml or b"wordprocessingml" not in self.xml[main][:4096]:
             raise TemplateProblem(f"无法打开 Word 模板“{self.source.name}”：它不是有效的 Word 文档（.docx）。{_advice_for_template(self.source)}")
         return main
 
     def _strip_external(self, owner: str, rels: str) -> bytes:
         """External relationships: web and mail hyperlinks stay; an attached template is removed
         (with a notice); anything else Word would fetch or open is refused."""
-        content = self.archive.xml[rels]
+        content = self.xml[rels]
         tree = etree.fromstring(content, _PARSER)
         changed = False
         for relation in list(tree):
@@ -413,14 +414,14 @@ class PreparedTemplate:
         return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True) if changed else content
 
     def _remove_attached_template(self, owner: str, relation: str | None) -> None:
-        if owner not in self.archive.xml:
+        if owner not in self.xml:
             return
-        tree = etree.fromstring(self.archive.xml[owner], _PARSER)
+        tree = etree.fromstring(self.xml[owner], _PARSER)
         for element in tree.iter(f"{{{_W}}}attachedTemplate"):
             element.getparent().remove(element)
-        self.archive.xml[owner] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self.xml[owner] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
         if owner in self.parts:
-            self.parts[owner] = self.archive.xml[owner]
+            self.parts[owner] = self.xml[owner]
 
     # ---- the parts Jinja fills
 

@@ -193,6 +193,9 @@ class BoundedEnvironment(SandboxedEnvironment):
 def render_bounded(template: Any, context: dict[str, Any]) -> str:
     """``template.render(context)``, counting what it writes against the budget."""
     current = _BUDGET.get()
+    if current is None:
+        with budget():
+            return render_bounded(template, context)
     chunks = []
     for chunk in template.generate(context):
         current.output += len(chunk)

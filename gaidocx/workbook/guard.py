@@ -10,13 +10,15 @@ from the sheet XML so that the workbook is loaded only once.
 
 from __future__ import annotations
 
+import io
 import posixpath
+import zipfile
 from xml.etree import ElementTree
 from xml.parsers import expat
 
 from openpyxl.utils.cell import range_boundaries
 
-from gaidocx.archive import MB, Archive, ArchiveError, Limits, open_archive
+from gaidocx.archive import DAMAGED, MB, Archive, ArchiveError, Limits, bounded_read, check_xml, open_archive
 
 # Limits well above any real fill-in workbook.  The template is about 20 KB; a filled
 # sheet stays under 200 KB with fewer than 2 000 cells.  Only the narrative text can be
@@ -88,11 +90,6 @@ def open_workbook_archive(data: bytes, name: str) -> Archive:
 
 def _harmless_parts(data: bytes, name: str) -> dict[str, bytes]:
     """The parts naming the sheets, for a message, read only if they are themselves harmless."""
-    import io
-    import zipfile
-
-    from gaidocx.archive import DAMAGED, bounded_read, check_xml
-
     parts = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
