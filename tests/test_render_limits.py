@@ -392,3 +392,21 @@ def test_tables_are_repaired_as_docxtpl_repairs_them(grid, rows, columns_after):
     fixed = _fix_tables(body)
     assert (fixed is body) == unchanged
     assert len(fixed.findall(f".//{{{W_NS}}}gridCol")) == columns_after
+
+
+def test_a_macro_template_is_refused(tmp_path):
+    relation = '<Relationship Id="rIdV" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+    path = template_with(tmp_path, add_relationship("word/_rels/document.xml.rels", relation), extra={"word/vbaProject.bin": b"\0" * 64})
+    with pytest.raises(TemplateProblem, match="宏") as caught:
+        render_docx(sample_report(), path)
+    assert "已拒绝使用这个模板" in str(caught.value)
+
+
+def test_a_dotx_template_gives_a_document(tmp_path):
+    main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    dotx = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+    path = template_with(tmp_path, {"[Content_Types].xml": lambda d: d.replace(main, dotx)}, name="模板.dotx")
+    assert dotx in zipfile.ZipFile(path).read("[Content_Types].xml")
+    data = render_docx(sample_report(), path)
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
+    assert main in types and dotx not in types

@@ -277,6 +277,9 @@ _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_net
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WP_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 _BODY_MARK = "gaidocx-body-goes-here"
+_ACTIVE_CONTENT = re.compile(r"vbaProject|vbaData|activeX", re.IGNORECASE)
+_TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+_DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 _CORE_NS = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
@@ -371,10 +374,19 @@ class PreparedTemplate:
                     seen.add(target)
                     self.parts[target] = self.xml.get(target) or self.archive.read(target)
                     pending.append(target)
+        active = sorted(name for name in self.parts if _ACTIVE_CONTENT.search(name))
+        if active:
+            raise TemplateProblem(
+                f"Word 模板“{self.source.name}”含有宏或 ActiveX 控件（{_brief_target(active[0])}）。"
+                "为安全起见，生成的报告不能带有可执行的内容，已拒绝使用这个模板。"
+                "请在 Word 中“另存为”Word 文档（*.docx，不是“启用宏的文档”）再试。"
+            )
         types = etree.fromstring(self.xml["[Content_Types].xml"], _PARSER)
         for override in list(types):
             if override.tag == f"{{{_CONTENT_TYPES}}}Override" and override.get("PartName", "").lstrip("/") not in self.parts:
                 types.remove(override)  # a part left behind
+            elif override.get("ContentType") == _TEMPLATE_MAIN:
+                override.set("ContentType", _DOCUMENT_MAIN)  # a .dotx: the report is a document
         self.parts = {
             "[Content_Types].xml": etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True),
             **self.parts,
