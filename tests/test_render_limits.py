@@ -410,3 +410,11 @@ def test_a_dotx_template_gives_a_document(tmp_path):
     data = render_docx(sample_report(), path)
     types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
     assert main in types and dotx not in types
+
+
+@pytest.mark.parametrize("tag", ['{% include "gaidocx:word/document.xml" %}', '{% include "other.xml" %}', '{% import "m" as m %}'])
+def test_a_template_cannot_include_itself_or_anything_else(tmp_path, tag):
+    started = time.perf_counter()
+    with pytest.raises(TemplateProblem):
+        render_docx(sample_report(), payload_template(tmp_path, tag))
+    assert time.perf_counter() - started < 5

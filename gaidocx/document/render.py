@@ -644,8 +644,13 @@ def _compiled(environment: BoundedEnvironment, member: str, source: str) -> Any:
     """``environment.from_string(source)``, through the bytecode cache when there is one."""
     if environment.bytecode_cache is None:
         return environment.from_string(source)
-    loader = FunctionLoader(lambda name: (source, None, lambda: True))
-    return environment.overlay(loader=loader, cache_size=0).get_template(f"gaidocx:{member}")
+    name = f"gaidocx:{member}"
+    compiling = [True]  # the loader serves this source once, to compile it: never to an {% include %}
+    loader = FunctionLoader(lambda asked: (source, None, lambda: True) if compiling[0] and asked == name else None)
+    try:
+        return environment.overlay(loader=loader, cache_size=0).get_template(name)
+    finally:
+        compiling[0] = False
 
 
 def _set_core(tree: Any, name: str, text: str) -> Any:
