@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.sandbox import SecurityError
 from lxml import etree
@@ -233,6 +233,11 @@ def _describe(exc: BaseException) -> str:
         return (
             f"模板中的标记试图访问报告数据以外的内容（如 Python 的内部属性或函数），已被拒绝。{near}"
             f"模板只能使用报告的数据：{'、'.join(CONTEXT_NAMES)}。（详情：{exc}）"
+        )
+    if isinstance(exc, TemplateNotFound):
+        return (
+            f"模板中的 {{% include %}}、{{% import %}} 或 {{% extends %}} 标记引用了别的模板“{exc.name}”。{near}"
+            "Word 模板不能引用其他文件：请把需要的内容直接写在模板中。"
         )
     if isinstance(exc, TemplateError):
         message = exc.message or str(exc)
@@ -641,9 +646,8 @@ def _cache_sources(content: bytes, sources: tuple[str, str, str]) -> None:
 
 
 def _compiled(environment: BoundedEnvironment, member: str, source: str) -> Any:
-    """``environment.from_string(source)``, through the bytecode cache when there is one."""
-    if environment.bytecode_cache is None:
-        return environment.from_string(source)
+    """``environment.from_string(source)``, through the bytecode cache when there is one (which
+    needs a loader: one that serves nothing once the source is compiled)."""
     name = f"gaidocx:{member}"
     compiling = [True]  # the loader serves this source once, to compile it: never to an {% include %}
     loader = FunctionLoader(lambda asked: (source, None, lambda: True) if compiling[0] and asked == name else None)
