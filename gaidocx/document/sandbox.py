@@ -113,16 +113,45 @@ def bounded(iterable: Iterable[Any]) -> Iterator[Any]:
         yield item
 
 
+def _estimate(name: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """The length of what a string operation that multiplies its input would produce; 0 for the rest."""
+    def argument(index: int, key: str, default: Any = None) -> Any:
+        return args[index] if len(args) > index else kwargs.get(key, default)
+
+    if name == "replace" and isinstance(value, str):
+        old, new = argument(0, "old", ""), argument(1, "new", "")
+        if isinstance(old, str) and isinstance(new, str):
+            count = value.count(old) if old else len(value) + 1
+            return len(value) + count * max(len(new) - len(old), 0)
+    if name == "join":
+        separator, items = (value, argument(0, "iterable")) if isinstance(value, str) else (argument(0, "d", ""), value)
+        if isinstance(separator, str) and hasattr(items, "__len__"):
+            return len(separator) * len(items)
+    if name in ("indent", "expandtabs") and isinstance(value, str):
+        width = argument(0, "width" if name == "indent" else "tabsize", 8)
+        if isinstance(width, int):
+            return len(value) + value.count("\n" if name == "indent" else "\t") * max(width, 0)
+    return 0
+
+
+def _check_estimate(name: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any], what: str) -> None:
+    if _estimate(name, value, args, kwargs) > MAX_LENGTH:
+        raise TooCostly(f"模板中的{what}会产生超过 {MAX_LENGTH} 个字符")
+
+
 def _bounded_filter(name: str, function: Any) -> Any:
     value_at = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0  # after an environment or context
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _step()
-        _check_arguments([*args[value_at + 1 :], *kwargs.values()], f"过滤器“{name}”")
-        if name == "format" and len(args) > value_at:
-            _check_format(args[value_at], f"过滤器“{name}”")
-        return _check_size(function(*args, **kwargs), f"过滤器“{name}”")
+        what = f"过滤器“{name}”"
+        _check_arguments([*args[value_at + 1 :], *kwargs.values()], what)
+        if len(args) > value_at:
+            if name == "format":
+                _check_format(args[value_at], what)
+            _check_estimate(name, args[value_at], args[value_at + 1 :], kwargs, what)
+        return _check_size(function(*args, **kwargs), what)
 
     return wrapper
 
@@ -187,6 +216,10 @@ class BoundedEnvironment(SandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         _step()
         _check_arguments([*args, *kwargs.values()], "调用")
+        bound = getattr(__obj, "__self__", None)
+        for value in (bound, *args, *kwargs.values()):
+            _check_size(value, "调用的参数")
+        _check_estimate(getattr(__obj, "__name__", ""), bound, args, kwargs, "调用")
         return _check_size(super().call(__context, __obj, *args, **kwargs), "调用")
 
 
