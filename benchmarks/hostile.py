@@ -2,12 +2,16 @@
 
     python benchmarks/hostile.py [--runs 5]
 
-Builds three files from the shipped sample (tests/malicious.py) — a zip bomb
-(a sheet that inflates to 300 MB), the same bomb lying about its size, and an
-XML entity expansion ("billion laughs") — then runs `gaidocx check` on each as
-a whole process and prints the median wall time and the peak memory (max RSS)
-of that process.  Targets: under 2 s and under 200 MB each.  Run it after
-`pip install .`.
+Builds hostile files from the shipped sample (tests/malicious.py) and runs
+gaidocx on each as a whole process, printing the median wall time and the peak
+memory (max RSS) of that process.  Workbooks: a zip bomb (a sheet that inflates
+to 300 MB), the same bomb lying about its size, an XML entity expansion
+("billion laughs"), one 20-million-character shared string in every figure cell
+(with and without the version marker: the 2019-format scan), narrative cells of
+Alt+Enter lines (just under the reader's bound, rendered; far over it,
+refused).  Word templates (``render --template``): a 1 GiB part, code that
+loops, multiplies strings or doubles a namespace.  Targets (issue 10): under
+5 s and 300 MB each.  Run it after `pip install .`.
 """
 
 from __future__ import annotations
@@ -24,13 +28,34 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from malicious import billion_laughs, lying_zip_bomb, zip_bomb  # noqa: E402
+from malicious import (  # noqa: E402
+    SAMPLE_WORKBOOK,
+    alt_enter_lines,
+    billion_laughs,
+    giant_shared_string,
+    lying_zip_bomb,
+    template_with_code,
+    template_with_huge_part,
+    zip_bomb,
+)
 
 BOMB_SIZE = 300 * 1024 * 1024
+#: name → (what to build, which command: "check" or "render" the workbook, or "template" to render the sample with it)
 CASES = {
-    "zip-bomb": lambda: zip_bomb(BOMB_SIZE),
-    "lying-zip-bomb": lambda: lying_zip_bomb(BOMB_SIZE),
-    "billion-laughs": billion_laughs,
+    "zip-bomb": (lambda: zip_bomb(BOMB_SIZE), "check"),
+    "lying-zip-bomb": (lambda: lying_zip_bomb(BOMB_SIZE), "check"),
+    "billion-laughs": (billion_laughs, "check"),
+    "giant-shared-string": (giant_shared_string, "check"),
+    "giant-no-version": (lambda: giant_shared_string(version=False), "check"),
+    "alt-enter-1600": (lambda: alt_enter_lines(20, 80), "render"),
+    "alt-enter-32000": (lambda: alt_enter_lines(400, 80), "check"),
+    "template-1GiB-part": (lambda: template_with_huge_part(1024**3), "template"),
+    "template-loops": (lambda: template_with_code("{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"), "template"),
+    "template-string-times": (lambda: template_with_code('{{ "x" * 1000000000 }}'), "template"),
+    "template-doubling": (
+        lambda: template_with_code('{% set ns = namespace(s="xx") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}'),
+        "template",
+    ),
 }
 
 
@@ -48,18 +73,24 @@ def main() -> None:
     parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
-        for name, make in CASES.items():
-            (args.make / f"{name}.xlsx").write_bytes(make())
+        for name, (make, command) in CASES.items():
+            (args.make / f"{name}{'.docx' if command == 'template' else '.xlsx'}").write_bytes(make())
         return
     command = shutil.which("gaidocx") or sys.exit("gaidocx is not installed: pip install . first")
     with tempfile.TemporaryDirectory() as folder:
         # Built by a child process: a child forked from a parent holding 300 MB would report that as its peak.
         subprocess.run([sys.executable, __file__, "--make", folder], check=True)
-        for name in CASES:
-            path = Path(folder) / f"{name}.xlsx"
-            runs = [measure([command, "check", str(path)]) for _ in range(args.runs)]
+        for name, (_, kind) in CASES.items():
+            path = Path(folder) / f"{name}{'.docx' if kind == 'template' else '.xlsx'}"
+            output = Path(folder) / "out.docx"
+            arguments = {
+                "check": ["check", str(path)],
+                "render": ["render", str(path), "-o", str(output), "--force"],
+                "template": ["render", str(SAMPLE_WORKBOOK), "--template", str(path), "-o", str(output), "--force"],
+            }[kind]
+            runs = [measure([command, *arguments]) for _ in range(args.runs)]
             print(
-                f"{name:15} file {path.stat().st_size / 1024:5.0f} KB  "
+                f"{name:22} {kind:8} file {path.stat().st_size / 1024:5.0f} KB  "
                 f"median {statistics.median(t for t, _, _ in runs):.3f} s  "
                 f"peak {max(m for _, m, _ in runs):.0f} MB  exit {sorted({code for _, _, code in runs})}"
             )

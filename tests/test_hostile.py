@@ -16,7 +16,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from malicious import billion_laughs, lying_zip_bomb, sample_members, zip_bomb, zipped
+from malicious import (
+    alt_enter_lines,
+    billion_laughs,
+    giant_shared_string,
+    lying_zip_bomb,
+    sample_members,
+    template_with_code,
+    template_with_huge_part,
+    word_template,
+    zip_bomb,
+    zipped,
+)
 from support import SAMPLE_WORKBOOK, write_workbook
 
 from gaidocx.cli import cli
@@ -164,7 +175,7 @@ CASES = [
     # ---- tampering
     ("total overwritten", filled(set_cells(表三_J7=5)), WORKBOOK_ERRORS, ["表三!J7", "=SUM(D7:I7)"]),
     ("total formula edited", filled(set_cells(表三_D30="=SUM(D9:D20)")), WORKBOOK_ERRORS, ["表三!D30", "公式被改动"]),
-    ("表四 total overwritten", filled(set_cells(表四_J7=0)), WORKBOOK_ERRORS, ["表四!J7"]),
+    ("表四 total overwritten", filled(set_cells(表四_J7=999)), WORKBOOK_ERRORS, ["表四!J7", "公式被改动"]),
     ("stale cached total", sample_with(cached_total("J7", 4242)), WORKBOOK_ERRORS, ["表三!J7", "4242", "过时"]),
     ("input turned into a formula", filled(set_cells(表三_E9="=1+1")), WORKBOOK_ERRORS, ["表三!E9", "不能是公式"]),
     # ---- values
@@ -195,6 +206,15 @@ CASES = [
     ("text in a gap row", filled(set_cells(基本信息_B14="漏掉的一段")), WORKBOOK_ERRORS, ["基本信息!B14", "不是填写位置"]),
     ("a 4 400-digit number", filled(set_cells(表三_D7="9" * 4400)), WORKBOOK_ERRORS, ["表三!D7", "数字过长"]),
     ("a cell longer than Excel allows", longer_than_excel_allows, WORKBOOK_ERRORS, ["基本信息!B16", "32767"]),
+    # ---- issue 10: slow, huge or foreign
+    ("one giant shared string", raw(giant_shared_string()), WORKBOOK_ERRORS, ["表三!D7", "19999969 个字符", "……"]),
+    ("giant string as version", raw(giant_shared_string(version=False)), FILE_PROBLEM, ["模板版本", "……"]),
+    ("Alt+Enter lines beyond the bound", raw(alt_enter_lines(400, 80)), WORKBOOK_ERRORS, ["上限 2000 段", "十倍"]),
+    ("negative 4 400 digits", filled(set_cells(表三_D7="-" + "9" * 4400)), WORKBOOK_ERRORS, ["表三!D7", "数字过长"]),
+    ("5.5 in a count", filled(set_cells(表三_D9=5.5)), WORKBOOK_ERRORS, ["表三!D9", "整数"]),
+    ("Strict Open XML", sample_with(lambda m: m.update({k: v.replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+        for k, v in m.items()})), FILE_PROBLEM, ["Strict Open XML"]),
 ]
 
 
@@ -212,8 +232,9 @@ def test_bad_input_is_refused_cleanly(tmp_path, make, code, fragments):
         result = run(*command)
         assert result.exit_code == code, result.output
         assert "Traceback" not in result.output and "意外错误" not in result.output
+        assert len(result.output) < 100_000  # cell values are quoted briefly, however long they are
         for fragment in fragments:
-            assert fragment in result.output, (fragment, result.output)
+            assert fragment in result.output, (fragment, result.output[:2000])
         assert not output.exists()
     assert source.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["填报.xlsx"]
@@ -277,3 +298,52 @@ def test_text_that_looks_like_code_arrives_literally(tmp_path):
     paragraphs = [p.text for p in docx.Document(str(output)).paragraphs]
     for text in tricky:
         assert text in paragraphs
+
+
+def test_one_error_for_5_5_in_a_count(tmp_path):
+    source = write_workbook(tmp_path / "填报.xlsx", edit=set_cells(表三_D9=5.5))
+    result = run("check", source)
+    assert result.exit_code == WORKBOOK_ERRORS
+    assert result.output.count("错误  ") == 1, result.output
+
+
+def test_a_right_total_typed_over_its_formula_is_only_a_warning(tmp_path):
+    source = write_workbook(tmp_path / "填报.xlsx", edit=set_cells(表四_J7=0))
+    result = run("check", source)
+    assert result.exit_code == 0, result.output
+    assert "警告  表四!J7" in result.output and "恢复公式" in result.output
+
+
+def test_a_symlink_loop_as_input(tmp_path):
+    loop = tmp_path / "循环.xlsx"
+    loop.symlink_to(loop)
+    result = run("check", loop)
+    assert result.exit_code == FILE_PROBLEM and "符号链接" in result.output and "Traceback" not in result.output
+
+
+#: (case id, the Word template's bytes, fragments of the message)
+TEMPLATE_CASES = [
+    ("a 1 GiB part", lambda: template_with_huge_part(1024**3), ["Word 模板", "压缩炸弹"]),
+    ("nested loops", lambda: template_with_code("{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"),
+     ["已停止填充"]),
+    ("string multiplication", lambda: template_with_code('{{ "x" * 1000000000 }}'), ["已停止填充"]),
+    ("a remote attached image", lambda: word_template(extra={}, changes={"word/_rels/document.xml.rels": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/image" Target="http://tracker.example/p.png" TargetMode="External"/>'
+        b"</Relationships>")}), ["外部内容", "tracker.example"]),
+]
+
+
+@pytest.mark.parametrize(("make", "fragments"), [c[1:] for c in TEMPLATE_CASES], ids=[c[0] for c in TEMPLATE_CASES])
+def test_hostile_word_templates_are_refused_cleanly(tmp_path, make, fragments):
+    template = tmp_path / "模板.docx"
+    template.write_bytes(make())
+    output = tmp_path / "报告.docx"
+    result = run("render", SAMPLE_WORKBOOK, "--template", template, "-o", output)
+    assert result.exit_code == FILE_PROBLEM, result.output
+    assert "Traceback" not in result.output and "意外错误" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+    assert not output.exists()

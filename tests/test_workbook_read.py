@@ -29,6 +29,8 @@ from gaidocx.core.checks import (
     paragraph_place,
 )
 from gaidocx.core.report import Report
+from gaidocx import archive as archive_module
+from gaidocx.workbook import guard
 from gaidocx.workbook import read as read_module
 from gaidocx.workbook.build import build_template, fill_workbook
 from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
@@ -204,7 +206,7 @@ def test_zip_bomb_ratio(make, tmp_path):
 
 
 def test_zip_bomb_total(make, monkeypatch):
-    monkeypatch.setattr(read_module, "MAX_TOTAL", 10_000)
+    monkeypatch.setattr(guard, "LIMITS", dataclasses.replace(guard.LIMITS, total=10_000))
     assert "解压后共有" in refusal(make())
 
 
@@ -233,7 +235,7 @@ def test_entity_expansion_refused_before_parsing(make, tmp_path):
 
 
 def test_entity_expansion_refused_by_defusedxml_too(make, tmp_path, monkeypatch):
-    monkeypatch.setattr(read_module, "_check_xml", lambda *args: None)
+    monkeypatch.setattr(archive_module, "check_xml", lambda *args: None)
     with pytest.raises(WorkbookError) as info:
         read_workbook(laughing(make, tmp_path))
     assert "无法作为 Excel 工作簿打开" in str(info.value)
@@ -244,9 +246,11 @@ def test_entity_expansion_refused_by_defusedxml_too(make, tmp_path, monkeypatch)
     assert any(isinstance(c, DefusedXmlException) for c in causes)
 
 
-def test_refuses_to_parse_without_defusedxml(make, monkeypatch):
+def test_one_doctype_defence_needs_no_defusedxml(make, tmp_path, monkeypatch):
+    """The archive guard refuses every DOCTYPE itself: without defusedxml the file is still refused."""
     monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
-    assert "defusedxml" in refusal(make())
+    assert "DOCTYPE" in refusal(laughing(make, tmp_path))
+    assert read_workbook(make()).problems == []
 
 
 # ---------------------------------------------------------------- small files that openpyxl would choke on
@@ -290,7 +294,7 @@ def test_cells_count_over_the_whole_workbook(make, tmp_path):
 
 def test_oversized_sheet_named_without_calling_it_a_bomb(make, tmp_path, monkeypatch):
     path = pasted(make(), tmp_path / "rows.xlsx", 60_000)
-    monkeypatch.setattr(read_module, "MAX_TEXT_PART", 2 * 1024 * 1024)
+    monkeypatch.setattr(guard, "LIMITS", dataclasses.replace(guard.LIMITS, large_part=2 * 1024 * 1024))
     message = refusal(path, seconds=1)
     assert "工作表“表四”（xl/worksheets/sheet5.xml）解压后有 2 MB" in message
     assert "大量无关内容" in message and "压缩炸弹" not in message
@@ -384,7 +388,10 @@ def test_longest_possible_text_still_reads(tmp_path):
     started = time.monotonic()
     reading = read_workbook(path)
     assert time.monotonic() - started < 5
-    assert reading.problems == [] and reading.report == report
+    assert reading.report == report
+    (problem,) = reading.problems
+    assert problem.is_error and problem.places == (paragraph_place("一", 0),)
+    assert "上限 200000 个字符" in problem.message and "十倍" in problem.message
 
 
 # ---------------------------------------------------------------- the template
@@ -602,7 +609,6 @@ def test_yuan_in_the_fee_cell(make):
     ("cell", "key", "value", "number"),
     [
         ("D7", T3_D7, 3.0, 3),
-        ("D7", T3_D7, 1.5, Decimal("1.5")),
         ("D7", T3_D7, -1, -1),
         ("B17", FEE, 0.1, Decimal("0.1")),
         ("B17", FEE, 2, 2),
@@ -613,6 +619,15 @@ def test_numbers_pass_through_for_the_core_checks(make, cell, key, value, number
     reading = read_workbook(make(setting(sheet, cell, value)))
     got = reading.report.inputs[key]
     assert got == number and type(got) is type(number) and reading.problems == []
+
+
+def test_a_fraction_in_a_count_is_one_error(make):
+    """Refused by the reader, so neither the checks nor the balances built on it report it again."""
+    reading = read_workbook(make(setting("表三", "D7", 5.5)))
+    assert reading.report.inputs[T3_D7] is None and T3_D7 in reading.unreadable
+    problems = reading.problems + check_report(reading.report, reported=reading.unreadable)
+    errors = [p for p in problems if p.is_error]
+    assert len(errors) == 1 and errors[0].places == (T3_D7,) and "整数" in errors[0].message
 
 
 def test_whitespace_is_blank(make):
@@ -727,3 +742,230 @@ def test_report_kind_is_read_and_a_version_2021_1_workbook_without_it_reads_as_o
     wb[GUIDE_SHEET][VERSION_CELL] = "gaidocx-2021.1"
     wb.save(path)
     assert read_workbook(path).report.kind == OWN_REPORT
+
+
+# ---------------------------------------------------------------- issue 9 and 10: what users and attackers found
+
+
+def text_figure(wb):
+    """表三!D7 typed as text, as a cell formatted as 文本 keeps it."""
+    cell = wb["表三"]["D7"]
+    cell.value = str(varied_report().inputs[T3_D7])
+    cell.data_type = "s"
+
+
+def cached_j7(value: int) -> Callable[[str, bytes], bytes]:
+    """表三!J7's formula with a cached result, as Excel, WPS or LibreOffice save it."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if b"SUM(D7:I7)" not in data:
+            return data
+        return re.sub(rb'(<c r="J7"[^>]*>\s*<f>[^<]*</f>)\s*(<v\s*/>|<v>[^<]*</v>)?', rb"\1<v>%d</v>" % value, data, count=1)
+
+    return change
+
+
+def test_a_figure_kept_as_text_is_named_with_advice_that_works(make, tmp_path):
+    """SUM leaves text out, so re-saving cannot fix the total: the cell must be retyped."""
+    typed = varied_report().inputs[T3_D7]
+    path = rezip(make(text_figure), tmp_path / "text.xlsx", cached_j7(row_7_sum() - typed))
+    reading = read_workbook(path)
+    total = next(p for p in reading.problems if T3_J7 in p.places)
+    assert total.is_error and T3_D7 in total.places
+    assert "表三!D7" in total.message and "文字形式" in total.message and "重新输入数字" in total.message
+    assert "保存后再试" not in total.message and "重新保存文件不能解决" in total.message
+    assert reading.report.inputs[T3_D7] == typed  # still read, with a warning
+    (warned,) = [p for p in reading.problems if p.places == (T3_D7,)]
+    assert not warned.is_error and "不计入合计" in warned.message
+
+
+def test_a_stale_total_without_text_figures_still_says_re_save(make, tmp_path):
+    path = rezip(make(), tmp_path / "stale.xlsx", cached_j7(4242))
+    message = problem_at(read_workbook(path), T3_J7)
+    assert "4242" in message and "保存后再试" in message
+
+
+def test_a_total_typed_over_its_formula_but_right_is_a_warning(make):
+    reading = read_workbook(make(setting("表三", "J7", row_7_sum())))
+    (problem,) = reading.problems
+    assert not problem.is_error and problem.places == (T3_J7,)
+    assert "=SUM(D7:I7)" in problem.message and "恢复公式" in problem.message
+
+
+def test_a_negative_long_number_is_too_long_not_too_large(make):
+    reading = read_workbook(make(setting("表三", "D7", "-" + "9" * 4400)))
+    message = problem_at(reading, T3_D7)
+    assert "数字过长" in message and "4401 位" in message and len(message) < 200
+
+
+def test_a_date_serial_out_of_range_is_named_and_no_english_warning_escapes(make, recwarn, capfd):
+    def edit(wb):
+        wb["表三"]["D7"] = 10**9
+        wb["表三"]["D7"].number_format = "yyyy-mm-dd"
+        wb["基本信息"]["B5"] = 10**9
+        wb["基本信息"]["B5"].number_format = "yyyy-mm-dd"
+
+    reading = read_workbook(make(edit))
+    assert "1000000000" in problem_at(reading, T3_D7) and "日期范围" in problem_at(reading, T3_D7)
+    assert "#VALUE!" not in problem_at(reading, T3_D7)
+    assert "日期范围" in problem_at(reading, SIGNED_ON)
+    assert {T3_D7, SIGNED_ON} <= reading.unreadable
+    assert len(recwarn) == 0
+    assert capfd.readouterr().err == ""
+
+
+def test_a_strict_open_xml_workbook_is_recognised(make, tmp_path):
+    def strict(name: str, data: bytes) -> bytes:
+        return data.replace(
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+        )
+
+    message = refusal(rezip(make(), tmp_path / "strict.xlsx", strict))
+    assert "Strict Open XML" in message and "Excel 工作簿（*.xlsx）" in message
+
+
+def test_a_symlink_loop_gets_a_chinese_message(tmp_path):
+    loop = tmp_path / "循环.xlsx"
+    loop.symlink_to(loop)
+    message = refusal(loop)
+    assert "符号链接" in message and "循环" in message
+
+
+def test_struct_error_from_zipfile_is_damage(make, monkeypatch):
+    import struct
+
+    def broken(*args, **kwargs):
+        raise struct.error("unpack requires a buffer of 46 bytes")
+
+    monkeypatch.setattr(archive_module.zipfile, "ZipFile", broken)
+    assert "已损坏或不完整" in refusal(make())
+
+
+def test_random_damage_is_always_a_clean_refusal_or_a_reading(make):
+    """Bytes flipped in the central directory, the end record and the first header, or the file cut short."""
+    data = make().read_bytes()
+    rng = random.Random(10)
+    end, directory = data.rfind(b"PK\x05\x06"), data.find(b"PK\x01\x02")
+    for attempt in range(60):
+        damaged = bytearray(data)
+        region = rng.choice([(end, len(data)), (directory, end), (0, 200)])
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(*region)] = rng.randrange(256)
+        if attempt % 3 == 0:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        path = make().with_name(f"坏{attempt}.xlsx")
+        path.write_bytes(bytes(damaged))
+        try:
+            read_workbook(path)
+        except WorkbookError as exc:
+            assert str(exc) and "Traceback" not in str(exc)
+
+
+# ---- one 20-million-character string shared by every figure cell (issue 10.1, 10.2)
+
+HUGE = 20_000_000
+GIANT_LENGTH = 19 + HUGE // 150 * 150
+
+
+def shared_giant(make, tmp_path, *, version: bool) -> Path:
+    """Every figure cell (and, without ``version``, the template version cell) refers to one
+    shared string of 20 million characters: a file of some 100 KB."""
+    from gaidocx.workbook.layout import GUIDE_SHEET, VERSION_CELL, field_cell
+
+    def edit(wb):
+        for key, f in varied_report().form.fields.items():
+            if not f.is_total:
+                sheet, cell = field_cell(key)
+                wb[sheet][cell] = "GIANT"
+        if not version:
+            wb[GUIDE_SHEET][VERSION_CELL] = "GIANT"
+
+    rng = random.Random(20)
+    # one random letter every 150 characters: compresses some 30:1, within the archive guard's ratio
+    giant = b"9" * 19 + b"".join(b"x" * 149 + bytes([rng.randrange(97, 123)]) for _ in range(HUGE // 150))
+    shared = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>%s</t></si></sst>'
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            override = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            return data.replace(b"</Types>", override + b"</Types>")
+        if name == "xl/_rels/workbook.xml.rels":
+            relation = b'<Relationship Id="rIdGiant" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            return data.replace(b"</Relationships>", relation + b"</Relationships>")
+        return re.sub(rb'(<c r="[A-Z]+\d+"[^>]*?) t="inlineStr"><is><t>GIANT</t></is></c>', rb'\1 t="s"><v>0</v></c>', data)
+
+    return rezip(make(edit), tmp_path / "giant.xlsx", change, extra=[("xl/sharedStrings.xml", shared % giant)])
+
+
+CHILD = """
+import json, resource, sys, time
+from gaidocx.workbook.read import read_workbook, WorkbookError
+started = time.monotonic()
+try:
+    reading = read_workbook(sys.argv[1])
+    text = "\\n".join(p.message for p in reading.problems)
+except WorkbookError as exc:
+    text = str(exc)
+print(json.dumps({"seconds": time.monotonic() - started, "text": text,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def in_child(path: Path) -> dict:
+    import json
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("version", [True, False], ids=["figures", "figures-and-version"])
+def test_one_giant_shared_string_is_quoted_briefly(make, tmp_path, version):
+    path = shared_giant(make, tmp_path, version=version)
+    assert path.stat().st_size < 2_000_000
+    measured = in_child(path)
+    assert measured["seconds"] < 20 and measured["peak_mb"] < 400, measured
+    assert len(measured["text"]) < 100_000
+    if version:
+        assert f"{GIANT_LENGTH} 个字符" in measured["text"] and "99999999999999999999" not in measured["text"]
+    else:
+        assert "模板版本" in measured["text"] and "……" in measured["text"]
+
+
+@pytest.mark.parametrize("paragraphs", [2_000, 2_001])
+def test_narrative_paragraphs_are_bounded_generously(make, paragraphs):
+    block = TEXT_BLOCKS[1]
+    lines = ["段"] * paragraphs
+    chunk = (paragraphs + len(block.rows) - 1) // len(block.rows)
+    narratives = {b.place: () for b in TEXT_BLOCKS}
+    narratives[block.place] = tuple("\n".join(lines[i : i + chunk]) for i in range(0, paragraphs, chunk))
+    reading = read_workbook(make(report=dataclasses.replace(varied_report(), narratives=narratives)))
+    over = [p for p in reading.problems if "上限 2000 段" in p.message]
+    assert len(over) == (paragraphs > 2_000)
+    if over:
+        assert "十倍" in over[0].message
+
+
+def test_the_reader_imports_no_word_library():
+    import sys
+
+    code = "import sys, gaidocx.workbook.read; print(sorted(m for m in ('docx', 'docxtpl', 'jinja2') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+@needs_soffice
+def test_a_text_figure_after_a_libreoffice_save_gets_advice_that_works(tmp_path):
+    """The reported case: LibreOffice computes SUM without the text cell and saves that result."""
+    folder = tmp_path / "lo"
+    source = write_workbook(tmp_path / "text.xlsx", varied_report(), text_figure)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+         "--convert-to", "xlsx", "--outdir", str(folder), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )
+    reading = read_workbook(folder / "text.xlsx")
+    total = next(p for p in reading.problems if T3_J7 in p.places)
+    assert total.is_error and "文字形式" in total.message and "重新保存文件不能解决" in total.message
+    assert f"应为 {row_7_sum()}" in total.message
