@@ -254,6 +254,8 @@ def render(
         )
     finally:
         progress.close()
+    for notice in outcomes[0].notices:
+        click.echo(f"警告  Word 模板：{notice}")
     for outcome in outcomes:
         click.echo(outcome.line())
     click.echo(pipeline.counts_line(outcomes))
@@ -275,6 +277,8 @@ def _render_one(
     )
     for line in outcome.problems:
         click.echo(line)
+    for notice in outcome.notices:
+        click.echo(f"警告  {notice}")
     if outcome.status is Status.ERRORS:
         click.echo(f"共 {outcome.errors} 个错误，{outcome.warnings} 个警告。")
         click.echo(f"未生成文档：请先改正以上 {outcome.errors} 个错误。")

@@ -367,6 +367,8 @@ class Outcome:
     errors: int = 0
     warnings: int = 0
     reason: str = ""
+    #: what was removed from a custom Word template
+    notices: tuple[str, ...] = ()
 
     def line(self) -> str:
         """One line for the batch table."""
@@ -395,16 +397,21 @@ def exit_code(outcomes: Iterable[Outcome]) -> int:
 
 
 class _Renderer:
-    """Fills the Word template; prepared once per process and reused for every report."""
+    """Fills the Word template: checked, cleaned and compiled once per process (the default
+    template's compiled code is cached on disk too), then reused for every report."""
 
     def __init__(self, template: Path | None) -> None:
-        from gaidocx.document.render import render_docx
+        from gaidocx.document.render import prepare_template
 
-        self.template = template
-        self._render = render_docx
+        self.template = prepare_template(template)
+
+    @property
+    def notices(self) -> list[str]:
+        """What was removed from a custom template (an attached template, …), in Chinese."""
+        return self.template.notices
 
     def docx(self, report: Report) -> bytes:
-        return self._render(report, self.template)
+        return self.template.render(report)
 
 
 def _extra_file(suffix: str, checked: Checked) -> bytes:
@@ -463,7 +470,8 @@ def render_workbook(
     if named:
         output = with_suffix_if_none(output, ".docx")
         check_output_path(output, inputs=inputs, force=force, suffix=".docx")
-    prepared = prepare(source, _Renderer(template), previous=previous, extras=extras)
+    renderer = _Renderer(template)
+    prepared = prepare(source, renderer, previous=previous, extras=extras)
     if prepared.status is Status.UNREADABLE:
         raise WorkbookError(prepared.reason)
     if prepared.status is Status.ERRORS:
@@ -473,6 +481,7 @@ def render_workbook(
     for target in targets:
         check_output_path(target, inputs=inputs, force=force, suffix=target.suffix)
     outcome = _outcome(prepared, _write(prepared, targets, force=force))
+    outcome.notices = tuple(renderer.notices)
     if pdf:
         _convert_batch([outcome], force=force)
     return outcome
@@ -498,6 +507,7 @@ def render_many(
     _check_template_option(template)
     if pdf:
         _require_soffice()
+    renderer = _Renderer(template)  # a bad template is refused once, before anything is read or made
     if folder is not None:
         if folder.exists() and not folder.is_dir():
             raise UserError(f"多个填报表时，-o 应为文件夹，但“{folder}”是一个文件。")
@@ -507,21 +517,24 @@ def render_many(
             raise UserError(f"无法创建输出文件夹：{folder}（{_reason(exc)}）") from exc
     outcomes: dict[Path, Outcome] = {}
     claimed: set[Path] = set()
-    for prepared in _prepare_all(sources, template, extras, jobs):
+    for prepared in _prepare_all(sources, renderer, template, extras, jobs):
         outcome = _place(prepared, folder, claimed, sources, template, force, pdf)
         outcomes[prepared.source] = outcome
         if progress:
             progress(outcome)
     ordered = [outcomes[s] for s in sources]
+    for outcome in ordered:
+        outcome.notices = tuple(renderer.notices)
     if pdf:
         _convert_batch(ordered, force=force)
     return ordered
 
 
-def _prepare_all(sources: Sequence[Path], template: Path | None, extras: Sequence[str], jobs: int | None):
+def _prepare_all(
+    sources: Sequence[Path], renderer: _Renderer, template: Path | None, extras: Sequence[str], jobs: int | None
+):
     workers = min(jobs or os.cpu_count() or 1, len(sources))
     if workers <= 1:
-        renderer = _Renderer(template)
         for source in sources:
             yield _prepare_safely(source, renderer, extras)
         return
@@ -638,7 +651,8 @@ def _inputs(*paths: Path | None) -> tuple[Path, ...]:
 
 
 def _check_template_option(template: Path | None) -> None:
-    if template is not None and not template.is_file():
+    """Only that it is there; the template guard says what else is wrong with it."""
+    if template is not None and not os.path.lexists(template):
         raise UserError(f"找不到 Word 模板文件：{template}")
 
 

@@ -272,3 +272,11 @@ def test_template_agency_like_a_formula_stays_text_and_format_characters_never_r
     assert result.exit_code == 0 and "警告：机关名称中有不可见的格式字符（U+202E）" in result.output
     (made,) = tmp_path.glob("某某局*.xlsx")
     assert made.name == "某某局文档.exe2024年政府信息公开工作年度报告填报表.xlsx"
+
+
+def test_a_bad_word_template_is_refused_once_before_any_workbook_is_read(inbox, tmp_path):
+    template = tmp_path / "模板.docx"
+    template.write_bytes(b"not a word document")
+    result = run("render", inbox, "-o", tmp_path / "out", "--template", template)
+    assert result.exit_code == 2 and result.output.count("错误：") == 1, result.output
+    assert "模板" in result.output and not (tmp_path / "out").exists()

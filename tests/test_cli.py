@@ -346,7 +346,7 @@ def test_unexpected_failure_prints_no_traceback(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("gaidocx.document.render.render_docx", broken)
+    monkeypatch.setattr("gaidocx.document.render.PreparedTemplate.render", broken)
     result = run("render", SAMPLE_WORKBOOK, "-o", tmp_path / "out.docx")
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "--debug" in result.output and "boom" in result.output
