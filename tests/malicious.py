@@ -6,24 +6,14 @@ import io
 import re
 import struct
 import zipfile
-from pathlib import Path
 
-SAMPLE_WORKBOOK = Path(__file__).resolve().parent.parent / "samples" / "cele-county-2024.xlsx"
+from support import SAMPLE_WORKBOOK, members, zipped
+
 BOMB_SHEET = "xl/worksheets/sheet4.xml"
 
 
 def sample_members() -> dict[str, bytes]:
-    with zipfile.ZipFile(SAMPLE_WORKBOOK) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    """A zip archive of ``members``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    return members(SAMPLE_WORKBOOK.read_bytes())
 
 
 def zip_bomb(size: int) -> bytes:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import io
+import zipfile
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -72,3 +74,18 @@ def write_workbook(path: Path, report: Report | None = None, edit: Callable | No
         edit(workbook)
     workbook.save(path)
     return path
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    """Every member of a zip archive by name."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def zipped(parts: dict[str, bytes]) -> bytes:
+    """A zip archive of ``parts``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from support import zipped
 
 from gaidocx.archive import MB, ArchiveError, Limits, check_xml, open_archive
 
@@ -36,23 +37,17 @@ def test_plain_xml_passes():
     check_xml('<x>&lt;!DOCTYPE 只是文字&gt;</x>'.encode(), "part.xml", "文件.xlsx")
 
 
-def archive(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in members.items():
-            target.writestr(name, data)
-    return buffer.getvalue()
 
 
 def test_declared_sizes_and_counts_are_limits():
-    assert open_archive(archive({"a.xml": b"<a/>"}), "ok.zip", LIMITS).xml == {"a.xml": b"<a/>"}
+    assert open_archive(zipped({"a.xml": b"<a/>"}), "ok.zip", LIMITS).xml == {"a.xml": b"<a/>"}
     with pytest.raises(ArchiveError, match="包含 11 个文件"):
-        open_archive(archive({f"{i}.bin": b"" for i in range(11)}), "many.zip", LIMITS)
+        open_archive(zipped({f"{i}.bin": b"" for i in range(11)}), "many.zip", LIMITS)
     with pytest.raises(ArchiveError, match="压缩炸弹") as caught:
-        open_archive(archive({"big.xml": b" " * (2 * MB)}), "big.zip", LIMITS)
+        open_archive(zipped({"big.xml": b" " * (2 * MB)}), "big.zip", LIMITS)
     assert caught.value.kind == "bomb" and "big.xml" in str(caught.value)
     with pytest.raises(ArchiveError, match="解压后共有 5 MB"):
-        open_archive(archive({f"{i}.bin": bytes(range(256)) * 4096 * 1 for i in range(5)}), "total.zip", LIMITS)
+        open_archive(zipped({f"{i}.bin": bytes(range(256)) * 4096 * 1 for i in range(5)}), "total.zip", LIMITS)
 
 
 def test_unknown_compression_is_damage_not_a_crash():

@@ -23,7 +23,7 @@ from ooxml import (
     package_problems,
     process_markup_compatibility,
 )
-from support import ROOT, SAMPLE_WORKBOOK, sample_report, varied_report
+from support import ROOT, SAMPLE_WORKBOOK, members, sample_report, varied_report, zipped
 from test_properties import consistent_figures
 
 from gaidocx.cli import cli
@@ -54,17 +54,6 @@ def saved(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def members(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def zipped(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- hostile text
