@@ -20,12 +20,10 @@ from __future__ import annotations
 import datetime
 import enum
 import errno
-import io
 import glob
-import multiprocessing
+import io
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -211,6 +209,8 @@ def write_atomically(output: Path, data: bytes, *, force: bool = True) -> None:
     Without ``force`` an existing file is never replaced, even by a process racing this one:
     the final name is created by a hard link, which fails when the name exists.
     """
+    import tempfile
+
     try:
         handle, temporary = tempfile.mkstemp(prefix=".gaidocx-", suffix=output.suffix, dir=output.parent)
     except OSError as exc:
@@ -539,6 +539,8 @@ def _prepare_all(
             yield _prepare_safely(source, renderer, extras)
         return
     # Leaving the block for any reason (done, Ctrl+C, SIGTERM) terminates the workers.
+    import multiprocessing
+
     with multiprocessing.Pool(workers, initializer=_start_worker, initargs=(template,)) as pool:
         yield from pool.imap_unordered(_work, [(source, tuple(extras)) for source in sources])
 
@@ -671,6 +673,8 @@ def _convert_batch(outcomes: list[Outcome], *, force: bool) -> None:
     if not rendered:
         return
     documents = [o.outputs[0] for o in rendered]
+    import tempfile
+
     with tempfile.TemporaryDirectory() as folder:
         converted_names = [Path(folder) / f"{index}.pdf" for index in range(len(documents))]
         failures = convert_many(list(zip(documents, converted_names)))

@@ -359,9 +359,11 @@ class Form:
     #: phrases that only this form uses, for recognising a report written in it
     markers: tuple[str, ...] = ()
     fields: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+    _table_of: Mapping[str, Table] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", {f.key: f for t in self.tables for f in t.fields})
+        object.__setattr__(self, "_table_of", {f.key: t for t in self.tables for f in t.fields})
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -380,7 +382,8 @@ class Form:
         return next(t for t in self.tables if t.number == number)
 
     def table_of(self, key: str) -> Table:
-        return next(t for t in self.tables if key in {f.key for f in t.fields})
+        """The table holding the value cell ``key``."""
+        return self._table_of[key]
 
 
 def _sections(table_2: Table | None, table_3: Table) -> tuple[Section, ...]:
