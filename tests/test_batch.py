@@ -280,3 +280,29 @@ def test_a_bad_word_template_is_refused_once_before_any_workbook_is_read(inbox, 
     result = run("render", inbox, "-o", tmp_path / "out", "--template", template)
     assert result.exit_code == 2 and result.output.count("错误：") == 1, result.output
     assert "模板" in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_terminal_gets_a_progress_bar(inbox, tmp_path):
+    import pty
+
+    controller, terminal = pty.openpty()
+    result = subprocess.run(
+        [*COMMAND, "render", str(inbox / "甲.xlsx"), str(inbox / "乙.xlsx"), "-o", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert result.returncode == 0
+    assert "正在生成" in shown.decode("utf-8", "replace") and "2/2" in shown.decode("utf-8", "replace")
+    assert "正在生成" not in result.stdout.decode()
