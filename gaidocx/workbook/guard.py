@@ -1,4 +1,4 @@
-"""What a workbook must be before openpyxl sees it: a plain, transitional .xlsx of sane size.
+"""What a workbook must be before its cells are read: a plain, transitional .xlsx of sane size.
 
 The archive itself (sizes, ratios, damage, DOCTYPE) is ``gaidocx.archive``'s
 business; here come the checks only a workbook needs: the kind of file (a Word
@@ -16,9 +16,8 @@ import zipfile
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-from openpyxl.utils.cell import range_boundaries
-
 from gaidocx.archive import DAMAGED, MB, Archive, ArchiveError, Limits, bounded_read, check_xml, open_archive
+from gaidocx.workbook.cells import range_boundaries
 
 # Limits well above any real fill-in workbook.  The template is about 20 KB; a filled
 # sheet stays under 200 KB with fewer than 2 000 cells.  Only the narrative text can be
