@@ -381,7 +381,7 @@ def _number(text: str) -> int | float:
     return int(text)
 
 
-_REFERENCE = re.compile(r"(?<![\w.$'\"!])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(])")
+_REFERENCE = re.compile(r"(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!])")
 
 
 def _shift(formula: str, rows: int, columns: int) -> str:
