@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import warnings
-import zipfile
 
 import openpyxl
 import pytest
@@ -342,7 +341,5 @@ def test_the_hostile_sample_variants_read_as_openpyxl_reads_them():
     """The cheap members of the hostile corpus that the guard lets through read the same."""
     from malicious import alt_enter_lines
 
-    data = alt_enter_lines(50, 5)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert archive.namelist()
-    assert_reads_as_openpyxl(data)
+    book = assert_reads_as_openpyxl(alt_enter_lines(50, 5))
+    assert any(isinstance(c.value, str) and c.value.count("\n") == 49 for s in book.worksheets for c in s.cells.values())

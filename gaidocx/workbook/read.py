@@ -65,7 +65,7 @@ EXCEL_CELL_LIMIT = 32_767
 _LONGEST_NUMBER = 20
 #: Text in a figure cell longer than this is not looked at as a number at all.
 _LONGEST_TEXT = 200
-#: Excel stores characters XML cannot hold as ``_x0007_``; openpyxl leaves the escape as text.
+#: Excel stores characters XML cannot hold as ``_x0007_``; the cell reader (as openpyxl) leaves the escape as text.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _NUMBER_WITH_UNIT = re.compile(rf"({_NUMBER.pattern})\s*(\D+)")
