@@ -1,11 +1,10 @@
-"""What a workbook must be before openpyxl sees it: a plain, transitional .xlsx of sane size.
+"""What a workbook must be before its cells are read: a plain, transitional .xlsx of sane size.
 
 The archive itself (sizes, ratios, damage, DOCTYPE) is ``gaidocx.archive``'s
 business; here come the checks only a workbook needs: the kind of file (a Word
 document, a macro workbook, a Strict Open XML workbook), and how many objects
 openpyxl would build (a few MB of ``<row/>`` keep it busy for minutes).
-Also here: the sheets' members and the cached results of their formulas, read
-from the sheet XML so that the workbook is loaded only once.
+Also here: the sheets' members, to name a sheet in a message.
 """
 
 from __future__ import annotations
@@ -16,9 +15,8 @@ import zipfile
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-from openpyxl.utils.cell import range_boundaries
-
 from gaidocx.archive import DAMAGED, MB, Archive, ArchiveError, Limits, bounded_read, check_xml, open_archive
+from gaidocx.workbook.cells import range_boundaries
 
 # Limits well above any real fill-in workbook.  The template is about 20 KB; a filled
 # sheet stays under 200 KB with fewer than 2 000 cells.  Only the narrative text can be
@@ -281,24 +279,3 @@ def _sheet_title(member: str, parts: dict[str, bytes]) -> str:
     """``工作表“表四”（xl/worksheets/sheet5.xml）`` when the workbook says so; else the member's name."""
     title = next((t for t, m in sheet_members(parts).items() if m == member), None)
     return f"工作表“{title}”（{member}）" if title is not None else f"“{member}”"
-
-
-def cached_values(content: bytes) -> dict[str, tuple[str, str | None]]:
-    """Each formula cell of a sheet: coordinate → (type attribute, the cached ``<v>`` text or ``None``).
-
-    openpyxl reads either formulas or their cached results; the results are read
-    here instead, so that the workbook is loaded only once.
-    """
-    found: dict[str, tuple[str, str | None]] = {}
-    try:
-        root = ElementTree.fromstring(content)
-    except ElementTree.ParseError:
-        return found
-    for cell in root.iter():
-        if cell.tag.rpartition("}")[2] != "c" or cell.get("r") is None:
-            continue
-        children = {child.tag.rpartition("}")[2]: child for child in cell}
-        if "f" in children:
-            value = children.get("v")
-            found[cell.get("r").replace("$", "").upper()] = (cell.get("t", "n"), None if value is None else value.text)
-    return found

@@ -10,24 +10,14 @@ report keeps ``None`` there.  The input file is only ever read.
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from os import PathLike
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from openpyxl.utils.datetime import from_excel
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
-from gaidocx.archive import DAMAGED, Archive, ArchiveError, read_file
+from gaidocx.archive import ArchiveError, read_file
 from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
 from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
@@ -42,7 +32,10 @@ from gaidocx.core.form import (
 )
 from gaidocx.core.narrative import NOT_XML, split_paragraphs
 from gaidocx.core.report import Number, Report, format_figure
-from gaidocx.workbook.guard import LIMITS, GuardError, cached_values, open_workbook_archive, sheet_members
+from gaidocx.workbook.cells import Book as Workbook
+from gaidocx.workbook.cells import Cell, CellsError, column_index_from_string, coordinate_from_string, from_excel, load
+from gaidocx.workbook.cells import Sheet as Worksheet
+from gaidocx.workbook.guard import LIMITS, GuardError, open_workbook_archive
 from gaidocx.workbook.layout import (
     FORM,
     GUIDE_SHEET,
@@ -72,11 +65,13 @@ EXCEL_CELL_LIMIT = 32_767
 _LONGEST_NUMBER = 20
 #: Text in a figure cell longer than this is not looked at as a number at all.
 _LONGEST_TEXT = 200
-#: Excel stores characters XML cannot hold as ``_x0007_``; openpyxl leaves the escape as text.
+#: Excel stores characters XML cannot hold as ``_x0007_``; the cell reader (as openpyxl) leaves the escape as text.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _NUMBER_WITH_UNIT = re.compile(rf"({_NUMBER.pattern})\s*(\D+)")
 _DATE = re.compile(r"(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?")
+#: Excel's error values, as a cell shows them.
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
 FRESH = "请用 gaidocx template 生成新的填报表重新填写（原来的数字可以复制过去，粘贴时选择“只粘贴数值”）。"
 
@@ -97,24 +92,19 @@ class Reading:
 def read_workbook(path: str | PathLike[str]) -> Reading:
     """Read a filled template; raises ``WorkbookError`` when the file cannot be used at all.
 
-    The file is read once, checked by the archive guard, and loaded once by
-    openpyxl (formulas); the cached results of the totals come from the sheet XML.
+    The file is read once and checked by the archive guard; its parts, already in
+    memory, are read by ``cells`` (formulas and their cached results together).
     """
     path = Path(path)
     try:
         data = read_file(path, LIMITS)
         archive = open_workbook_archive(data, path.name)
-        plain = _without_merges(archive)
     except (ArchiveError, GuardError) as exc:
         raise WorkbookError(_advice(exc)) from exc
-    workbook, dates = _open(plain, path.name)
+    workbook = _open(archive.xml, path.name)
     _check_template(workbook, path.name)
-    members = sheet_members(archive.xml)
-    cached = {
-        sheet_name(table): cached_values(archive.xml.get(members.get(sheet_name(table), ""), b""))
-        for table in FORM.tables
-    }
-    return _Reader(workbook, cached, dates).read()
+    cached = {sheet_name(table): workbook[sheet_name(table)].cached_values() for table in FORM.tables}
+    return _Reader(workbook, cached).read()
 
 
 def _advice(exc: ArchiveError | GuardError) -> str:
@@ -146,65 +136,19 @@ def _advice(exc: ArchiveError | GuardError) -> str:
     return f"{message}{FRESH}"
 
 
-_MERGES = re.compile(rb"<(\w+:)?mergeCells\b[^>]*?(?:/>|>.*?</(?:\w+:)?mergeCells>)", re.S)
+def _open(parts: dict[str, bytes], name: str) -> Workbook:
+    """The workbook's cells (formulas, with their cached results alongside).
 
-
-def _without_merges(archive: Archive) -> bytes:
-    """The workbook with its sheets' merged areas left out, for openpyxl.
-
-    Nothing is read from a merged area but its first cell, which keeps its value;
-    openpyxl, though, restyles every cell of every merged area as it loads, half
-    of its loading time.  Without the areas it loads in half the time.
+    Merged areas are not read: nothing is read from one but its first cell, which keeps its value.
     """
-    changed = {}
-    for member, content in archive.xml.items():
-        if member.startswith("xl/worksheets/") and b"mergeCells" in content:
-            changed[member] = _MERGES.sub(b"", content)
-    if not changed:
-        return archive.data
-    output = io.BytesIO()
     try:
-        with zipfile.ZipFile(io.BytesIO(archive.data)) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as target:
-            for info in source.infolist():
-                if info.is_dir():
-                    continue
-                content = changed.get(info.filename)
-                if content is None:
-                    content = archive.xml.get(info.filename)
-                if content is None:
-                    content = archive.read(info.filename)
-                target.writestr(info.filename, content)
-    except DAMAGED as exc:  # a member that is not XML, read here for the first time
-        raise ArchiveError(f"“{archive.name}”已损坏或不完整（可能下载、复制或保存时中断了），无法读取。", "damaged") from exc
-    return output.getvalue()
-
-
-_DATE_SERIAL = re.compile(r"Cell \$?([A-Z]+)\$?(\d+) is marked as a date but the serial value (\S+) is outside")
-
-
-def _open(data: bytes, name: str) -> tuple[Workbook, dict[str, str]]:
-    """The workbook (formulas, not cached results), and the cells openpyxl turned into ``#VALUE!``
-    because their date serial is out of range (coordinate → the serial), from its warnings.
-
-    openpyxl's other warnings concern what it drops (drawings, extensions, print
-    settings) and nothing read here; none reaches the user in English.
-    """
-    # Never read_only=True: WPS writes wrong dimension records.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            workbook = load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
-        except Exception as exc:  # openpyxl raises many kinds on malformed parts
-            raise WorkbookError(
-                f"“{name}”无法作为 Excel 工作簿打开（{type(exc).__name__}），文件可能已损坏。"
-                f"请在 Excel 或 WPS 中打开它并“另存为”Excel 工作簿（*.xlsx）再试；如果打不开，{FRESH}"
-            ) from exc
-    dates = {}
-    for warned in caught:
-        match = _DATE_SERIAL.match(str(warned.message))
-        if match:
-            dates[f"{match[1]}{match[2]}"] = match[3]
-    return workbook, dates
+        return load(parts)
+    except CellsError as exc:
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        raise WorkbookError(
+            f"“{name}”无法作为 Excel 工作簿打开（{type(cause).__name__}），文件可能已损坏。"
+            f"请在 Excel 或 WPS 中打开它并“另存为”Excel 工作簿（*.xlsx）再试；如果打不开，{FRESH}"
+        ) from exc
 
 
 # ---------------------------------------------------------------- the template
@@ -306,10 +250,9 @@ def _fixed_labels():
 class _Reader:
     """Reads cells into a Report, collecting problems and refused places on the way."""
 
-    def __init__(self, workbook: Workbook, cached: dict[str, dict[str, tuple[str, str | None]]], dates: dict[str, str]) -> None:
+    def __init__(self, workbook: Workbook, cached: dict[str, dict[str, tuple[str, str | None]]]) -> None:
         self.formulas = workbook
         self.cached = cached
-        self.dates = dates
         self.problems: list[Problem] = []
         self.unreadable: set[str] = set()
         self.typed_as_text: set[str] = set()
@@ -391,10 +334,8 @@ class _Reader:
         return True
 
     def _bad_date(self, cell: Cell) -> str | None:
-        """The serial of a date-formatted cell that openpyxl turned into ``#VALUE!`` (out of Excel's date range)."""
-        if cell.data_type == "e" and cell.value == "#VALUE!":
-            return self.dates.get(cell.coordinate)
-        return None
+        """The serial of a date-formatted cell read as ``#VALUE!`` (out of Excel's date range), as openpyxl reads it."""
+        return cell.serial
 
     def _text(self, cell: Cell, place: str) -> str:
         if not self._direct(cell, place, "文字"):
@@ -448,7 +389,7 @@ class _Reader:
         if isinstance(value, datetime.date):
             return value
         if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
-            date = from_excel(value).date()
+            date = from_excel(value).date()  # type: ignore[union-attr]
             self.problems.append(
                 warning(f"成文日期是数字 {value}，已按 Excel 日期读取为 {_chinese(date)}，请核对。", SIGNED_ON)
             )

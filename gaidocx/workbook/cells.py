@@ -1,0 +1,548 @@
+"""A small, strict reader of a workbook's cells, in place of openpyxl on the read path.
+
+The fill-in workbook is always our own template, already checked by the archive
+guard, which holds every XML part in memory.  This reads what the workbook reader
+needs and nothing else: the sheets' names and parts, the shared strings, which
+cell styles are date formats, and each sheet's cells with their formulas and
+cached results.  Values come out as openpyxl gives them with ``data_only=False``
+(numbers as ``int`` or ``float``, date-formatted numbers as ``datetime``, formulas
+as ``"=…"`` text with shared formulas expanded), so that the reader and its
+messages do not change; ``tests/test_cells.py`` holds openpyxl as the oracle.
+
+Parsing is expat's, which refuses a document type declaration here too (the
+archive guard already refused any; this is a second defence).  Any malformed part
+raises ``CellsError``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import posixpath
+import re
+from collections.abc import Iterator
+from xml.parsers import expat
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_M = MAIN + " "
+
+WINDOWS_EPOCH = datetime.datetime(1899, 12, 30)
+MAC_EPOCH = datetime.datetime(1904, 1, 1)
+_SECONDS_PER_DAY = 86_400
+
+
+class CellsError(Exception):
+    """A part cannot be read as a workbook's part (malformed XML, a bad reference, a DOCTYPE)."""
+
+
+# ---------------------------------------------------------------- coordinates
+
+_COORDINATE = re.compile(r"^[$]?([A-Za-z]{1,3})[$]?(\d+)$")
+_RANGE = re.compile(r"^[$]?([A-Za-z]{1,3})?[$]?(\d+)?(:[$]?([A-Za-z]{1,3})?[$]?(\d+)?)?$")
+
+
+def column_index_from_string(column: str) -> int:
+    """``"A"`` → 1, ``"XFD"`` → 16 384."""
+    if not 1 <= len(column) <= 3 or not column.isascii() or not column.isalpha():
+        raise ValueError(f"{column} is not a column letter")
+    index = 0
+    for letter in column.upper():
+        index = index * 26 + ord(letter) - 64
+    if index > 16_384:
+        raise ValueError(f"{column} is beyond the last column")
+    return index
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def coordinate_from_string(coordinate: str) -> tuple[str, int]:
+    """``"B12"`` → ``("B", 12)``."""
+    match = _COORDINATE.match(coordinate)
+    if not match or int(match[2]) == 0:
+        raise ValueError(f"Invalid cell coordinates ({coordinate})")
+    return match[1].upper(), int(match[2])
+
+
+def range_boundaries(text: str) -> tuple[int | None, int | None, int | None, int | None]:
+    """``"A1:C3"`` → ``(1, 1, 3, 3)``; whole rows or columns leave ``None``, as openpyxl's function."""
+    match = _RANGE.match(text)
+    if not match:
+        raise ValueError(f"{text} is not a valid coordinate or range")
+    min_col, min_row, separator, max_col, max_row = match.groups()
+    if separator:
+        cols, rows = (min_col, max_col), (min_row, max_row)
+        if not (all(cols + rows) or (all(cols) and not any(rows)) or (all(rows) and not any(cols))):
+            raise ValueError(f"{text} is not a valid coordinate or range")
+    first_col = column_index_from_string(min_col) if min_col is not None else None
+    first_row = int(min_row) if min_row is not None else None
+    last_col = column_index_from_string(max_col) if max_col is not None else first_col
+    last_row = int(max_row) if max_row is not None else first_row
+    return first_col, first_row, last_col, last_row
+
+
+# ---------------------------------------------------------------- dates
+
+#: Number formats built into Excel that openpyxl reads as dates (ids 14–22, 45–47); 46 is a duration.
+BUILTIN_DATE_FORMATS = {
+    14: "mm-dd-yy",
+    15: "d-mmm-yy",
+    16: "d-mmm",
+    17: "mmm-yy",
+    18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM",
+    20: "h:mm",
+    21: "h:mm:ss",
+    22: "m/d/yy h:mm",
+    45: "mm:ss",
+    46: "[h]:mm:ss",
+    47: "mmss.0",
+}
+_LITERALS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_LETTER = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+
+
+def is_date_format(code: str | None) -> bool:
+    """A date or time format: y, m, d, h or s in the first section, outside quotes and brackets."""
+    if code is None:
+        return False
+    return _DATE_LETTER.search(_LITERALS.sub("", code.split(";")[0])) is not None
+
+
+def is_duration_format(code: str | None) -> bool:
+    return code is not None and _DURATION.search(code.split(";")[0]) is not None
+
+
+def from_excel(
+    value: float, epoch: datetime.datetime = WINDOWS_EPOCH, duration: bool = False
+) -> datetime.datetime | datetime.time | datetime.timedelta:
+    """An Excel serial as openpyxl reads it; raises ``OverflowError`` or ``ValueError`` out of range.
+
+    Serials below 60 in the 1900 system are a day later than counted, because
+    Excel (after Lotus 1-2-3) counts a 29 February 1900 that never was.
+    """
+    if duration:
+        delta = datetime.timedelta(days=value)
+        if delta.microseconds:
+            delta = datetime.timedelta(seconds=delta.total_seconds() // 1, microseconds=round(delta.microseconds, -3))
+        return delta
+    day, fraction = divmod(value, 1)
+    difference = datetime.timedelta(milliseconds=round(fraction * _SECONDS_PER_DAY * 1000))
+    if 0 <= value < 1 and difference.days == 0:
+        microseconds = difference.microseconds
+        minutes, seconds = divmod(difference.seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return datetime.time(hours, minutes, seconds, microseconds)
+    if 0 < value < 60 and epoch == WINDOWS_EPOCH:
+        day += 1
+    return epoch + datetime.timedelta(days=day) + difference
+
+
+def _from_iso(text: str) -> datetime.datetime | datetime.date | datetime.time:
+    """A ``t="d"`` cell's ISO 8601 text."""
+    for parse in (datetime.datetime.fromisoformat, datetime.time.fromisoformat):
+        try:
+            return parse(text.rstrip("Z"))
+        except ValueError:
+            continue
+    raise ValueError(f"{text} is not an ISO 8601 date")
+
+
+# ---------------------------------------------------------------- cells
+
+
+class Cell:
+    """One cell as the reader uses it: ``value`` and ``data_type`` as openpyxl gives them.
+
+    ``cached`` is a formula's ``(t attribute, <v> text or None)``; ``serial`` the
+    text of a date-formatted number out of the date range (the value is then
+    ``"#VALUE!"`` of type ``"e"``, as openpyxl makes it).
+    """
+
+    __slots__ = ("row", "column", "value", "data_type", "style", "cached", "serial")
+
+    def __init__(self, row: int, column: int, value: object = None, data_type: str = "n", style: int = 0) -> None:
+        self.row, self.column, self.value, self.data_type, self.style = row, column, value, data_type, style
+        self.cached: tuple[str, str | None] | None = None
+        self.serial: str | None = None
+
+    @property
+    def coordinate(self) -> str:
+        return f"{column_letter(self.column)}{self.row}"
+
+    def __repr__(self) -> str:
+        return f"<Cell {self.coordinate} {self.data_type} {self.value!r}>"
+
+
+class Sheet:
+    def __init__(self, title: str, cells: dict[tuple[int, int], Cell]) -> None:
+        self.title = title
+        self.cells = cells
+        self.max_row = max((r for r, _ in cells), default=1)
+        self.max_column = max((c for _, c in cells), default=1)
+
+    def cell(self, row: int, column: int) -> Cell:
+        return self.cells.get((row, column)) or Cell(row, column)
+
+    def __getitem__(self, address: str) -> Cell:
+        column, row = coordinate_from_string(address)
+        return self.cell(row, column_index_from_string(column))
+
+    def iter_rows(
+        self,
+        min_row: int | None = None,
+        max_row: int | None = None,
+        min_col: int | None = None,
+        max_col: int | None = None,
+        values_only: bool = False,
+    ) -> Iterator[tuple]:
+        """Rows of cells (or their values) in the bounds, as openpyxl's: missing bounds are the sheet's."""
+        columns = range(min_col or 1, (max_col or self.max_column) + 1)
+        for row in range(min_row or 1, (max_row or self.max_row) + 1):
+            cells = tuple(self.cell(row, column) for column in columns)
+            yield tuple(c.value for c in cells) if values_only else cells
+
+    def cached_values(self) -> dict[str, tuple[str, str | None]]:
+        """Each formula cell: coordinate → (type attribute, the cached ``<v>`` text or ``None``)."""
+        return {c.coordinate: c.cached for c in self.cells.values() if c.cached is not None}
+
+
+class Book:
+    def __init__(self, sheets: list[Sheet], date1904: bool) -> None:
+        self.worksheets = sheets
+        self.sheetnames = [s.title for s in sheets]
+        self.epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
+        self._by_name = {s.title: s for s in sheets}
+
+    def __getitem__(self, name: str) -> Sheet:
+        return self._by_name[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+
+# ---------------------------------------------------------------- parsing
+
+
+class Forbidden(CellsError):
+    pass
+
+
+def _parser() -> expat.XMLParserType:
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def forbid(*_: object) -> None:
+        raise Forbidden("a document type or entity declaration")
+
+    parser.StartDoctypeDeclHandler = forbid
+    parser.EntityDeclHandler = forbid
+    parser.buffer_text = True
+    return parser
+
+
+def _parse(content: bytes, start, end, text=None) -> None:
+    parser = _parser()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    try:
+        parser.Parse(content, True)
+    except CellsError:
+        raise
+    except (expat.ExpatError, ValueError, LookupError) as exc:
+        raise CellsError(str(exc)) from exc
+
+
+def _tree(content: bytes) -> list:
+    """A tiny element tree: ``[tag, attributes, children, text]``, for the small parts."""
+    root: list = [None, {}, [], ""]
+    stack = [root]
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        node = [tag, attributes, [], ""]
+        stack[-1][2].append(node)
+        stack.append(node)
+
+    def end(_: str) -> None:
+        stack.pop()
+
+    def text(data: str) -> None:
+        stack[-1][3] += data
+
+    _parse(content, start, end, text)
+    if not root[2]:
+        raise CellsError("an empty part")
+    return root[2][0]
+
+
+def _iter(node: list) -> Iterator[list]:
+    yield node
+    for child in node[2]:
+        yield from _iter(child)
+
+
+def _attribute(attributes: dict[str, str], local: str) -> str | None:
+    for key, value in attributes.items():
+        if key == local or key.rpartition(" ")[2] == local:
+            return value
+    return None
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> tuple[list[tuple[str, str | None]], bool]:
+    """(title, member) of every sheet in workbook order, and whether dates count from 1904."""
+    workbook = _tree(parts["xl/workbook.xml"])
+    relations = _tree(parts["xl/_rels/workbook.xml.rels"]) if "xl/_rels/workbook.xml.rels" in parts else [None, {}, [], ""]
+    targets = {}
+    for relation in relations[2]:
+        target = relation[1].get("Target", "")
+        path = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+        targets[relation[1].get("Id")] = posixpath.normpath(path)
+    sheets, date1904 = [], False
+    for node in _iter(workbook):
+        if node[0] == _M + "sheet":
+            name = node[1].get("name")
+            if name is None:
+                raise CellsError("a sheet without a name")
+            sheets.append((name, targets.get(node[1].get(f"{_RELATIONSHIPS} id"))))
+        elif node[0] == _M + "workbookPr":
+            date1904 = node[1].get("date1904", "").lower() in ("1", "true")
+    return sheets, date1904
+
+
+def _shared_strings(content: bytes | None) -> list[str]:
+    """Each ``<si>``'s text: its ``<t>`` and its rich-text runs' ``<t>``, phonetic guides left out."""
+    if content is None:
+        return []
+    strings: list[str] = []
+    path: list[str] = []
+    pieces: list[str] = []
+    collecting = False
+
+    def start(tag: str, _: dict[str, str]) -> None:
+        nonlocal collecting
+        path.append(tag)
+        depth = len(path)
+        if depth == 2 and tag == _M + "si":
+            pieces.clear()
+        # <sst><si><t> or <sst><si><r><t>
+        collecting = tag == _M + "t" and (depth == 3 or (depth == 4 and path[2] == _M + "r"))
+
+    def end(tag: str) -> None:
+        nonlocal collecting
+        collecting = False
+        if len(path) == 2 and tag == _M + "si":
+            strings.append("".join(pieces).replace("x005F_", ""))
+        path.pop()
+
+    def text(data: str) -> None:
+        if collecting:
+            pieces.append(data)
+
+    _parse(content, start, end, text)
+    return strings
+
+
+def _date_styles(content: bytes | None) -> tuple[set[int], set[int]]:
+    """The indices of the cell formats (``cellXfs``) that are dates, and of those that are durations."""
+    if content is None:
+        return set(), set()
+    root = _tree(content)
+    custom: dict[int, str] = {}
+    dates, durations = set(), set()
+    for node in root[2]:
+        if node[0] == _M + "numFmts":
+            for code in node[2]:
+                if code[0] == _M + "numFmt" and code[1].get("numFmtId", "").isdigit():
+                    custom[int(code[1]["numFmtId"])] = code[1].get("formatCode", "")
+    for node in root[2]:
+        if node[0] != _M + "cellXfs":
+            continue
+        for index, xf in enumerate(x for x in node[2] if x[0] == _M + "xf"):
+            number = xf[1].get("numFmtId", "0")
+            identifier = int(number) if number.isdigit() else 0
+            code = custom.get(identifier, BUILTIN_DATE_FORMATS.get(identifier))
+            if is_date_format(code):
+                dates.add(index)
+            if is_duration_format(code):
+                durations.add(index)
+    return dates, durations
+
+
+def _number(text: str) -> int | float:
+    """Numbers as openpyxl casts them: an ``int`` unless the text has a point or an exponent."""
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+_REFERENCE = re.compile(r"(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!])")
+
+
+def _shift(formula: str, rows: int, columns: int) -> str:
+    """A shared formula's text moved by ``rows`` and ``columns``: relative references shift, absolute stay.
+
+    Text in double quotes is left alone; sheet names before ``!`` are not references.
+    """
+
+    def move(match: re.Match) -> str:
+        column_fixed, letters, row_fixed, row = match.groups()
+        try:
+            column = column_index_from_string(letters)
+        except ValueError:
+            return match[0]
+        if not column_fixed:
+            column += columns
+        number = int(row) if row_fixed else int(row) + rows
+        if column < 1 or number < 1:
+            return "#REF!"
+        return f"{column_fixed}{column_letter(column)}{row_fixed}{number}"
+
+    pieces = formula.split('"')
+    for index in range(0, len(pieces), 2):  # outside quotes
+        pieces[index] = _REFERENCE.sub(move, pieces[index])
+    return '"'.join(pieces)
+
+
+def _worksheet(title: str, content: bytes, shared: list[str], dates: set[int], durations: set[int], epoch) -> Sheet:
+    cells: dict[tuple[int, int], Cell] = {}
+    formulas: dict[str, tuple[str, int, int]] = {}  # si → (master text, row, column)
+    path: list[str] = []
+    state = {"row": 0, "column": 0}
+    cell: dict = {}
+    buffer: list[str] = []
+    collecting = [False]
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        path.append(tag)
+        depth = len(path)
+        if depth == 3 and tag == _M + "row" and path[1] == _M + "sheetData":
+            r = attributes.get("r")
+            if r is None:
+                state["row"] += 1
+            else:
+                number = float(r)
+                if not number.is_integer():
+                    raise CellsError(f"{r} is not a valid row number")
+                state["row"] = int(number)
+            state["column"] = 0
+        elif depth == 4 and tag == _M + "c" and path[2] == _M + "row":
+            cell.clear()
+            cell.update(attributes=attributes, v=None, f=None, inline=None)
+        elif depth == 5 and path[3] == _M + "c":
+            if tag in (_M + "v", _M + "f"):
+                buffer.clear()
+                collecting[0] = True
+                if tag == _M + "f":
+                    cell["f"] = ["", attributes]
+            elif tag == _M + "is" and cell["inline"] is None:
+                cell["inline"] = []
+        elif depth >= 6 and path[4] == _M + "is" and tag == _M + "t":
+            if depth == 6 or (depth == 7 and path[5] == _M + "r"):
+                buffer.clear()
+                collecting[0] = True
+
+    def end(tag: str) -> None:
+        depth = len(path)
+        if collecting[0]:
+            collecting[0] = False
+            text = "".join(buffer)
+            if depth == 5 and tag == _M + "v":
+                if cell["v"] is None:
+                    cell["v"] = text
+            elif depth == 5 and tag == _M + "f":
+                cell["f"][0] = text
+            elif cell.get("inline") is not None:
+                cell["inline"].append(text)
+        if depth == 4 and tag == _M + "c" and path[2] == _M + "row":
+            _finish()
+        path.pop()
+
+    def text(data: str) -> None:
+        if collecting[0]:
+            buffer.append(data)
+
+    def _finish() -> None:
+        attributes = cell["attributes"]
+        kind = attributes.get("t", "n")
+        style_text = attributes.get("s")
+        style = int(style_text) if style_text else 0
+        coordinate = attributes.get("r")
+        if coordinate:
+            letters, row = coordinate_from_string(coordinate)
+            column = column_index_from_string(letters)
+            state["column"] = column
+        else:
+            state["column"] += 1
+            row, column = state["row"], state["column"]
+        value: object = None if kind == "inlineStr" else (cell["v"] or None)
+        data_type = kind
+        result = Cell(row, column, None, kind, style)
+        if cell["f"] is not None:
+            data_type = "f"
+            text, formula = cell["f"]
+            value = "=" + text
+            if formula.get("t") == "shared":
+                index = formula.get("si")
+                if index in formulas:
+                    master, master_row, master_column = formulas[index]
+                    value = "=" + _shift(master, row - master_row, column - master_column)
+                elif value != "=":
+                    formulas[index] = (text, row, column)
+            result.cached = (kind, cell["v"] or None)
+        elif value is not None:
+            if kind == "n":
+                value = _number(value)
+                if style in dates:
+                    data_type = "d"
+                    try:
+                        value = from_excel(value, epoch, duration=style in durations)
+                    except (OverflowError, ValueError):
+                        result.serial = str(value)
+                        data_type, value = "e", "#VALUE!"
+            elif kind == "s":
+                value = shared[int(value)]
+            elif kind == "b":
+                value = bool(int(value))
+            elif kind == "str":
+                data_type = "s"
+            elif kind == "d":
+                value = _from_iso(value)
+        elif kind == "inlineStr" and cell["inline"] is not None:
+            data_type = "s"
+            value = "".join(cell["inline"])
+        result.value, result.data_type = value, data_type
+        cells[(row, column)] = result
+
+    _parse(content, start, end, text)
+    return Sheet(title, cells)
+
+
+def load(parts: dict[str, bytes]) -> Book:
+    """The workbook in ``parts`` (member → XML, as ``Archive.xml``); raises ``CellsError``.
+
+    Every sheet is read; a sheet whose part is not a worksheet (a chart sheet) has no cells.
+    """
+    try:
+        sheets, date1904 = _sheet_parts(parts)
+        shared = _shared_strings(parts.get("xl/sharedStrings.xml"))
+        dates, durations = _date_styles(parts.get("xl/styles.xml"))
+        epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
+        read = []
+        for title, member in sheets:
+            if member is None or member not in parts:
+                raise CellsError(f"the part of sheet {title} is missing")
+            if not member.startswith("xl/worksheets/"):
+                read.append(Sheet(title, {}))
+                continue
+            read.append(_worksheet(title, parts[member], shared, dates, durations, epoch))
+    except CellsError:
+        raise
+    except (KeyError, IndexError, ValueError, OverflowError, TypeError) as exc:
+        raise CellsError(f"{type(exc).__name__}: {exc}") from exc
+    return Book(read, date1904)
