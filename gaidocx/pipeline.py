@@ -180,15 +180,39 @@ def with_suffix_if_none(output: Path, suffix: str) -> Path:
     return output if output.suffix else output.with_name(output.name + suffix)
 
 
-def check_output_path(output: Path, *, inputs: Sequence[Path], force: bool, suffix: str) -> None:
+class Protected:
+    """Files an output must never replace (the inputs), known by resolved path and by identity
+    on disk, so that checking many outputs against many inputs stays linear."""
+
+    def __init__(self, paths: Iterable[Path | None]) -> None:
+        self.keys: set[object] = set()
+        for path in paths:
+            if path is None:
+                continue
+            self.keys.add(path.resolve())
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            self.keys.add((status.st_dev, status.st_ino))
+
+    def __contains__(self, output: Path) -> bool:
+        if output.resolve() in self.keys:
+            return True
+        try:
+            status = output.stat()
+        except OSError:
+            return False
+        return (status.st_dev, status.st_ino) in self.keys
+
+
+def check_output_path(output: Path, *, inputs: Iterable[Path] | Protected, force: bool, suffix: str) -> None:
     """Refuse before any work is done: a wrong kind of name, overwriting an input or an existing
     file, a missing folder, a name too long for the file system."""
     if len(output.name.encode("utf-8")) > _MAX_NAME_BYTES:
         raise UserError(f"输出文件名太长（超过 {_MAX_NAME_BYTES} 字节），请用 -o 指定一个短一些的文件名：{output.name[:40]}……")
-    for source in inputs:
-        same = output.exists() and source.exists() and os.path.samefile(source, output)
-        if same or output.resolve() == source.resolve():
-            raise UserError(f"输出文件不能与输入文件相同：{output}")
+    if output in (inputs if isinstance(inputs, Protected) else Protected(inputs)):
+        raise UserError(f"输出文件不能与输入文件相同：{output}")
     if output.suffix.lower() != suffix:
         raise UserError(f"输出文件名应以 {suffix} 结尾：{output}")
     if output.is_dir():
@@ -308,7 +332,7 @@ def make_template(
     output = with_suffix_if_none(output, ".xlsx") if output is not None else Path(template_name(agency, year))
     if _is_dir(output):
         output = output / template_name(agency, year)
-    check_output_path(output, inputs=_inputs(previous), force=force, suffix=".xlsx")
+    check_output_path(output, inputs=Protected([previous]), force=force, suffix=".xlsx")
     buffer = io.BytesIO()
     workbook.save(buffer)
     write_atomically(output, buffer.getvalue(), force=force)
@@ -462,7 +486,7 @@ def render_workbook(
     that gets the default name; without it the report goes beside the workbook.  An
     unreadable workbook raises ``WorkbookError``; one with errors returns them, writing nothing.
     """
-    inputs = _inputs(source, template, previous)
+    inputs = Protected([source, template, previous])
     _check_template_option(template)
     if pdf:
         _require_soffice()
@@ -517,8 +541,9 @@ def render_many(
             raise UserError(f"无法创建输出文件夹：{folder}（{_reason(exc)}）") from exc
     outcomes: dict[Path, Outcome] = {}
     claimed: set[Path] = set()
+    protected = Protected([*sources, template])
     for prepared in _prepare_all(sources, renderer, template, extras, jobs):
-        outcome = _place(prepared, folder, claimed, sources, template, force, pdf)
+        outcome = _place(prepared, folder, claimed, protected, force, pdf)
         outcomes[prepared.source] = outcome
         if progress:
             progress(outcome)
@@ -583,8 +608,7 @@ def _place(
     prepared: Prepared,
     folder: Path | None,
     claimed: set[Path],
-    sources: Sequence[Path],
-    template: Path | None,
+    protected: Protected,
     force: bool,
     pdf: bool,
 ) -> Outcome:
@@ -602,7 +626,7 @@ def _place(
     claimed.update(targets)
     try:
         for target in targets:
-            check_output_path(target, inputs=_inputs(*sources, template), force=force, suffix=target.suffix)
+            check_output_path(target, inputs=protected, force=force, suffix=target.suffix)
         return _outcome(prepared, _write(prepared, targets, force=force))
     except UserError as exc:
         return Outcome(prepared.source, Status.FAILED, reason=str(exc))
@@ -646,10 +670,6 @@ def _is_dir(path: Path) -> bool:
         return path.is_dir()
     except OSError:  # a name too long, a loop of links: not a folder, refused later with a message
         return False
-
-
-def _inputs(*paths: Path | None) -> tuple[Path, ...]:
-    return tuple(p for p in paths if p is not None)
 
 
 def _check_template_option(template: Path | None) -> None:
