@@ -17,6 +17,7 @@ raises ``CellsError``.
 from __future__ import annotations
 
 import datetime
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -41,6 +42,11 @@ _COORDINATE = re.compile(r"^[$]?([A-Za-z]{1,3})[$]?(\d+)$")
 _RANGE = re.compile(r"^[$]?([A-Za-z]{1,3})?[$]?(\d+)?(:[$]?([A-Za-z]{1,3})?[$]?(\d+)?)?$")
 
 
+#: Every workbook of the template names the same few hundred cells: remember their parsing.
+_remembered = functools.lru_cache(maxsize=4096)
+
+
+@_remembered
 def column_index_from_string(column: str) -> int:
     """``"A"`` → 1, ``"XFD"`` → 16 384."""
     if not 1 <= len(column) <= 3 or not column.isascii() or not column.isalpha():
@@ -61,6 +67,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@_remembered
 def coordinate_from_string(coordinate: str) -> tuple[str, int]:
     """``"B12"`` → ``("B", 12)``."""
     match = _COORDINATE.match(coordinate)

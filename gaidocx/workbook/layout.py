@@ -7,6 +7,7 @@ Each table sheet mirrors the official grid, starting at ``TABLE_TOP_ROW``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, paragraph_place, section_place
@@ -92,6 +93,7 @@ def grid_cell(row: int, col: int) -> str:
     return f"{column_letter(col + 1)}{TABLE_TOP_ROW + row}"
 
 
+@functools.lru_cache(maxsize=1024)  # a few hundred fields, looked up for every workbook read
 def field_cell(key: str, form: Form = FORM_2021) -> tuple[str, str]:
     """(sheet, cell) of a value field."""
     f = form.fields[key]
