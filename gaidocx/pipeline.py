@@ -362,10 +362,6 @@ class Status(enum.Enum):
         return {Status.RENDERED: 0, Status.ERRORS: 1}.get(self, 2)
 
 
-#: Extra files beside each .docx: suffix → (option name, maker of the file's bytes).
-EXTRA_FORMATS = (".html", ".json")
-
-
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """What a worker hands back for one workbook: small and picklable, no report object."""

@@ -17,10 +17,9 @@ from support import ROOT, sample_report, varied_report, write_workbook
 
 from gaidocx import __version__
 from gaidocx.cli import cli
-from gaidocx.core.checks import check_report, error, warning
+from gaidocx.core.checks import METADATA_LABELS, check_report, error, warning
 from gaidocx.core.data import (
     DATA_FORMAT,
-    METADATA_LABELS,
     RULES_VERSION,
     DataError,
     csv_header,
@@ -34,7 +33,6 @@ from gaidocx.core.data import (
 )
 from gaidocx.core.form import AREA_REPORT, FORM_2021, FORMAT_NAME, OPENING, Kind
 from gaidocx.pipeline import check_workbook
-from gaidocx.workbook.layout import METADATA
 
 FIELDS = FORM_2021.fields
 SCHEMA_FILES = (ROOT / "gaidocx" / "schemas" / "report.schema.json", ROOT / "docs" / "report.schema.json")
@@ -197,10 +195,6 @@ def test_the_schema_refuses_what_a_consumer_could_misread(edit):
 def read_csv(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def test_metadata_labels_are_the_workbooks():
-    assert list(METADATA_LABELS.items()) == [(place, label) for place, label, _ in METADATA]
 
 
 def test_csv_headings_are_the_official_labels_and_unique():

@@ -26,7 +26,8 @@ from gaidocx.core.form import FORM_2021, OPENING, TRIAL_FORM_2019, Field, Label,
 from gaidocx.core.narrative import parse_paragraph
 from gaidocx.core.report import Report, format_figure, report_from_dict
 from gaidocx.document.build import figure_capacity
-from gaidocx.document.html import PASTE_END, PASTE_START, REPORT_ID, IncompleteReport, header_labels, render_article, render_html
+from gaidocx.core.report import IncompleteReport
+from gaidocx.document.html import PASTE_END, PASTE_START, REPORT_ID, header_labels, render_article, render_html
 
 script = load_script("make_html_screenshot")
 

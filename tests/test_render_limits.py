@@ -22,7 +22,8 @@ from lxml import etree
 from support import sample_report
 
 from gaidocx.document.build import build_word_template
-from gaidocx.document.render import IncompleteReport, PreparedTemplate, TemplateProblem, prepare_template, render_docx
+from gaidocx.core.report import IncompleteReport
+from gaidocx.document.render import PreparedTemplate, TemplateProblem, prepare_template, render_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -1,29 +1,17 @@
 """An audit as JSON-ready data (``gaidocx audit --json``).
 
-When ``gaidocx.core.data.report_to_data`` (the JSON of ``render --json``) is
-available, the audit uses it, so both commands write the same document, and
-adds what only an audit has: the figures as printed and the problems as
-placed in the published report.  Otherwise it writes the plain form
-``{agency, year, kind, figures: {key: value}}`` with the same additions.
+The document is the one ``render --json`` writes (``gaidocx.core.data.report_to_data``),
+plus what only an audit has: the figures as printed and the problems as placed
+in the published report.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from gaidocx.audit.audit import Audit, format_audit_problem
-from gaidocx.core.form import FORM_2021, Kind
-from gaidocx.core.report import format_figure
-
-
-def _json_number(value: int | Decimal | None, kind: Kind) -> int | str | None:
-    """Counts as JSON integers, the fee as a decimal string (binary floats would change it)."""
-    if value is None:
-        return None
-    if kind is Kind.FEE:
-        return format_figure(value, kind)
-    return int(value) if value == int(value) else str(value)
+from gaidocx.core.data import report_to_data
+from gaidocx.core.form import FORM_2021
 
 
 def _printed(audit: Audit) -> dict[str, Any]:
@@ -46,20 +34,7 @@ def _printed(audit: Audit) -> dict[str, Any]:
 
 
 def audit_to_data(audit: Audit) -> dict[str, Any]:
-    try:
-        from gaidocx.core.data import report_to_data
-    except ImportError:  # not merged yet: the plain form
-        data: dict[str, Any] = {
-            "agency": audit.report.agency,
-            "year": audit.report.year,
-            "kind": audit.report.kind,
-            "signed_on": audit.report.signed_on.isoformat() if audit.report.signed_on else None,
-            "figures": {
-                key: _json_number(value, FORM_2021.fields[key].kind) for key, value in audit.figures().items()
-            },
-        }
-    else:
-        data = report_to_data(audit.report, audit.problems)
+    data = report_to_data(audit.report, audit.problems)
     data["audit"] = {
         "file": audit.name,
         "layout": "2021" if audit.layout == FORM_2021 else "2021-with-trial-table-3",

@@ -38,6 +38,8 @@ AGENCY = "agency"
 YEAR = "year"
 SIGNED_ON = "signed_on"
 REPORT_KIND = "kind"
+#: The report's metadata by place, as the fill-in workbook, the data file and messages label it.
+METADATA_LABELS = {AGENCY: "机关名称", YEAR: "年度", SIGNED_ON: "成文日期", REPORT_KIND: "报告类型"}
 
 
 def section_place(number: str) -> str:

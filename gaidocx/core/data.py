@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from gaidocx import __version__
-from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, Severity
+from gaidocx.core.checks import AGENCY, METADATA_LABELS, REPORT_KIND, SIGNED_ON, YEAR, Problem, Severity
 from gaidocx.core.form import FORM_2021, OPENING, REPORT_KINDS, Field, Form, Kind, Table, title
 from gaidocx.core.report import Number, Report, format_figure
 
@@ -41,9 +41,6 @@ def rules_version(form: Form = FORM_2021) -> str:
 
 RULES_VERSION = rules_version(FORM_2021)
 
-#: The metadata as the fill-in workbook's 基本信息 sheet labels it (``workbook.layout.METADATA``;
-#: a test keeps the two equal).
-METADATA_LABELS = {AGENCY: "机关名称", YEAR: "年度", SIGNED_ON: "成文日期", REPORT_KIND: "报告类型"}
 #: Units as printed in the tables' headings.
 UNITS = {Kind.COUNT: "件", Kind.FEE: "万元"}
 

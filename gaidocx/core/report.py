@@ -55,6 +55,29 @@ class Report:
         return tuple(p for entry in self.narratives.get(section, ()) for p in split_paragraphs(entry))
 
 
+class IncompleteReport(ValueError):
+    """The report lacks something a document needs (run the checks first)."""
+
+
+def require_complete(report: Report, what: str) -> dict[str, Number]:
+    """Every figure of a report that has all a published ``what`` (文档, 网页) needs; otherwise
+    ``IncompleteReport`` saying, in Chinese, what is missing."""
+    missing = [name for name, absent in (
+        ("机关名称", not report.agency.strip()),
+        ("报告年度", report.year is None),
+        ("成文日期", report.signed_on is None),
+    ) if absent]
+    figures = report.figures()
+    blank = [key for key, value in figures.items() if value is None]
+    if blank:
+        shown = "、".join(report.form.fields[key].labels for key in blank[:3])
+        more = f"等 {len(blank)} 个数字" if len(blank) > 3 else ""
+        missing.append(f"表格数字（{shown}{more}）")
+    if missing:
+        raise IncompleteReport(f"报告还不完整，无法生成{what}：缺少{'；'.join(missing)}。请先运行检查并补全。")
+    return figures  # type: ignore[return-value]
+
+
 def format_figure(value: Number, kind: Kind) -> str:
     """A figure as printed in the report: whole numbers plainly; the fee with exactly the digits
     entered (``1.50`` stays ``1.50``, ``24252.311082`` keeps its six decimals), never in

@@ -527,7 +527,7 @@ def field_tag(f: Field) -> str:
     return "{{ " + f.key + " }}"
 
 
-def _label_style(table: Table, label: Label) -> str:
+def label_style(table: Table, label: Label) -> str:
     """Table 三's long body labels read better left-aligned; its tall 三、 column stays centred."""
     tall_first_column = label.col == 0 and label.rowspan > 1
     if table.number == "三" and label.row >= table.header_rows and not tall_first_column:
@@ -535,7 +535,7 @@ def _label_style(table: Table, label: Label) -> str:
     return TABLE_TEXT
 
 
-_SUB_NUMBER = re.compile(r"（[一二三四五六七八九十]+）")
+SUB_NUMBER = re.compile(r"（[一二三四五六七八九十]+）")
 
 
 def text_width(text: str) -> float:
@@ -546,9 +546,9 @@ def text_width(text: str) -> float:
 def _label_paragraph(table: Table, label: Label, width: int) -> etree._Element:
     """A label; one too wide for its column but whose text after a （三） prefix fits
     breaks after the prefix (（三）/不予公开) rather than wherever the line ends."""
-    style = _label_style(table, label)
+    style = label_style(table, label)
     chars = (width - 2 * TABLE_CELL_MARGIN) / (TABLE_SIZE * 10)
-    prefix = _SUB_NUMBER.match(label.text)
+    prefix = SUB_NUMBER.match(label.text)
     if prefix and text_width(label.text) > chars >= text_width(label.text[prefix.end() :]):
         run = E("r", _text(prefix.group()), E("br"), _text(label.text[prefix.end() :]))
         return _para(style, run)

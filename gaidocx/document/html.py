@@ -29,8 +29,8 @@ from collections.abc import Iterator
 from gaidocx.core import form
 from gaidocx.core.form import OPENING, Field, Label, Table
 from gaidocx.core.narrative import NOT_XML, parse_paragraph
-from gaidocx.core.report import Report, format_figure
-from gaidocx.document.build import _SUB_NUMBER, COLUMN_WIDTHS, TABLE_TEXT_LEFT, _label_style, figure_margin
+from gaidocx.core.report import Report, format_figure, require_complete
+from gaidocx.document.build import COLUMN_WIDTHS, SUB_NUMBER, TABLE_TEXT_LEFT, figure_margin, label_style
 
 #: The element whose inner HTML is the report, for pasting into a CMS.
 REPORT_ID = "gaidocx-report"
@@ -113,10 +113,6 @@ body {{ margin: 0; color: #000; }}
 """
 
 
-class IncompleteReport(ValueError):
-    """The report lacks something the page needs (run the checks first)."""
-
-
 def escape(text: str) -> str:
     """User text as HTML character data: markup, quotes and braces as references; characters
     HTML cannot hold (C0 controls, lone surrogates) dropped."""
@@ -170,7 +166,7 @@ def _span(cell: Label | Field) -> str:
 
 
 def _label_cell(table: Table, label: Label) -> str:
-    align = "left" if _label_style(table, label) == TABLE_TEXT_LEFT else "center"
+    align = "left" if label_style(table, label) == TABLE_TEXT_LEFT else "center"
     if label.row < table.header_rows:  # (table 三's corner holds a note and heads nothing)
         heads = any(label in header_labels(table, f) for f in table.fields)
         scope = "" if not heads else ' scope="col"' if label.colspan == 1 else ' scope="colgroup"'
@@ -187,7 +183,7 @@ def _label_cell(table: Table, label: Label) -> str:
 def _label_text(label: Label) -> str:
     """A tall label in a narrow column (table 三's （三）不予公开) breaks after its （三）, if at all,
     as in the .docx: not inside its name."""
-    prefix = _SUB_NUMBER.match(label.text)
+    prefix = SUB_NUMBER.match(label.text)
     if label.rowspan == 1 or label.colspan > 1 or prefix is None or prefix.end() == len(label.text):
         return escape(label.text)
     rest = label.text[prefix.end() :]
@@ -275,19 +271,10 @@ def _paragraph(text: str, outline: _Outline, keep: bool) -> str:
     return f'<p{classes} style="{_INDENT}">{lead}{escape(parsed.body)}</p>'
 
 
-def _require_complete(report: Report) -> dict[str, str]:
-    """The printed figures; refuses a report that lacks metadata or a figure."""
-    figures = report.figures()
-    missing = [name for name, absent in (
-        ("机关名称", not report.agency.strip()),
-        ("报告年度", report.year is None),
-        ("成文日期", report.signed_on is None),
-        ("表格数字", any(value is None for value in figures.values())),
-    ) if absent]
-    if missing:
-        raise IncompleteReport(f"报告还不完整，无法生成网页：缺少{'、'.join(missing)}。请先运行检查并补全。")
+def _printed_figures(report: Report) -> dict[str, str]:
+    """Every figure as printed; refuses a report that lacks metadata or a figure."""
     fields = report.form.fields
-    return {key: format_figure(value, fields[key].kind) for key, value in figures.items()}  # type: ignore[arg-type]
+    return {key: format_figure(value, fields[key].kind) for key, value in require_complete(report, "网页").items()}
 
 
 def _title(agency: str, year: int) -> str:
@@ -305,7 +292,7 @@ def _title(agency: str, year: int) -> str:
 def render_article(report: Report) -> str:
     """The report element, ``<article id="gaidocx-report">…</article>``: its inner HTML is what
     a CMS editor takes in source-code mode."""
-    figures = _require_complete(report)
+    figures = _printed_figures(report)
     year: int = report.year  # type: ignore[assignment]  # checked above
     signed = report.signed_on
     assert signed is not None

@@ -38,7 +38,7 @@ from markupsafe import Markup
 from gaidocx.archive import DAMAGED, MB, Archive, ArchiveError, Limits, open_archive, read_file
 from gaidocx.core import form
 from gaidocx.core.narrative import NOT_XML, parse_paragraph, split_paragraphs
-from gaidocx.core.report import Report, format_figure
+from gaidocx.core.report import IncompleteReport, Report, format_figure, require_complete
 from gaidocx.document.build import NARRATIVE_CONTEXT, TITLE_CHARS_PER_LINE, text_width
 from gaidocx import __version__
 from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
@@ -70,10 +70,6 @@ _LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 
 class TemplateProblem(Exception):
     """The Word template cannot be used: missing, not a .docx, bad syntax or an unknown variable."""
-
-
-class IncompleteReport(ValueError):
-    """The report lacks something the document needs (run the checks first)."""
 
 
 def clean_text(text: str) -> str:
@@ -136,21 +132,7 @@ def _nest(values: Mapping[str, Markup]) -> dict[str, Any]:
 
 def build_context(report: Report) -> dict[str, Any]:
     """The template context: see ``gaidocx.document.build`` for the variable names."""
-    missing = []
-    if not report.agency.strip():
-        missing.append("机关名称")
-    if report.year is None:
-        missing.append("报告年度")
-    if report.signed_on is None:
-        missing.append("成文日期")
-    figures = report.figures()
-    blank = [key for key, value in figures.items() if value is None]
-    if blank:
-        shown = "、".join(report.form.fields[key].labels for key in blank[:3])
-        more = f"等 {len(blank)} 个数字" if len(blank) > 3 else ""
-        missing.append(f"表格数字（{shown}{more}）")
-    if missing:
-        raise IncompleteReport(f"报告还不完整，无法生成文档：缺少{'；'.join(missing)}。请先运行检查并补全。")
+    figures = require_complete(report, "文档")
     entries = [entry for section in report.narratives.values() for entry in section]
     characters = sum(map(len, entries))
     paragraphs = sum(len(split_paragraphs(entry)) for entry in entries)

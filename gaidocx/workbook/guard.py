@@ -2,8 +2,8 @@
 
 The archive itself (sizes, ratios, damage, DOCTYPE) is ``gaidocx.archive``'s
 business; here come the checks only a workbook needs: the kind of file (a Word
-document, a macro workbook, a Strict Open XML workbook), and how many objects
-openpyxl would build (a few MB of ``<row/>`` keep it busy for minutes).
+document, a macro workbook, a Strict Open XML workbook), and how many cells,
+rows and other elements it holds, counted before the cell reader builds anything.
 Also here: the sheets' members, to name a sheet in a message.
 """
 
@@ -48,7 +48,7 @@ LIMITS = Limits(
     normal="（几十 KB）",
 )
 
-#: In the whole workbook, what openpyxl would build objects for.  A real workbook has
+#: In the whole workbook, what a reader builds objects for.  A real workbook has
 #: some 900 cells (merged ones included) in 160 rows, 1 000 pieces of text, 600 other
 #: elements (settings) and 4 000 elements in all; the worst that these limits let
 #: through takes some 3 s and 120 MB.
@@ -146,14 +146,13 @@ _TEXT = frozenset(
 
 
 def _check_elements(parts: dict[str, bytes], name: str) -> None:
-    """Count what openpyxl would build objects for, before it builds any.
+    """Count what a reader builds objects for, before anything is built.
 
-    A few MB of ``<row/>`` or one ``<mergeCell ref="A1:XFD1048576"/>`` keeps
-    openpyxl busy for minutes and takes gigabytes; 20 KB of conditional formats,
-    cell styles or rich-text runs, many seconds.  Over the whole workbook this
-    counts, with expat (which openpyxl's worksheet reader uses too), stopping
-    at the first excess: cells (``<c>``, and every cell of a merged or
-    hyperlinked area, which openpyxl creates one by one); rows; text inside
+    A few MB of ``<row/>`` or one ``<mergeCell ref="A1:XFD1048576"/>`` kept
+    openpyxl busy for minutes; the cell reader reads neither, but the limits
+    stand for any program that opens the file after us.  Over the whole
+    workbook this counts, with expat, stopping at the first excess: cells
+    (``<c>``, and every cell of a merged or hyperlinked area); rows; text inside
     cells and shared strings; settings (every other element: styles,
     validations, formats…); and all elements.
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, paragraph_place, section_place
+from gaidocx.core.checks import AGENCY, METADATA_LABELS, REPORT_KIND, SIGNED_ON, YEAR, paragraph_place, section_place
 from gaidocx.core.form import FORM_2021, Form, OPENING, Table
 
 #: The form this workbook lays out: one sheet per table of it, one text block per narrative section.
@@ -27,11 +27,9 @@ VERSION_CELL = "B2"  # on the guide sheet; A2 holds VERSION_LABEL
 
 INFO_SHEET = "基本信息"
 #: Metadata: (place, label, cell of the value).  Labels sit in column A.
-METADATA = (
-    (AGENCY, "机关名称", "B3"),
-    (YEAR, "年度", "B4"),
-    (SIGNED_ON, "成文日期", "B5"),
-    (REPORT_KIND, "报告类型", "B6"),
+METADATA = tuple(
+    (place, METADATA_LABELS[place], cell)
+    for place, cell in ((AGENCY, "B3"), (YEAR, "B4"), (SIGNED_ON, "B5"), (REPORT_KIND, "B6"))
 )
 TEXT_COLUMN = "B"
 LABEL_COLUMN = "A"
