@@ -474,3 +474,14 @@ def test_the_form_is_a_value_and_the_trial_form_has_one_other_handling_row():
     # every balance still holds on the trial layout: R1 + R2 = （七）总计 + 四
     assert len(trial_3.balances) == 7
     assert FORM_2021.table_of("t3.r25.c7") is TABLE_3
+
+
+def test_a_form_hashes_as_the_value_it_is():
+    """Caches are keyed on the form: equal forms must hash alike, different forms apart."""
+    from gaidocx.core.form import TRIAL_FORM_2019
+
+    copy = dataclasses.replace(FORM_2021)
+    assert copy is not FORM_2021 and copy == FORM_2021 and hash(copy) == hash(FORM_2021)
+    assert len({FORM_2021, copy, TRIAL_FORM_2019}) == 2
+    renamed = dataclasses.replace(FORM_2021, name="另一版")
+    assert renamed != FORM_2021 and hash(renamed) != hash(FORM_2021)

@@ -360,10 +360,17 @@ class Form:
     markers: tuple[str, ...] = ()
     fields: Mapping[str, Field] = field(init=False, repr=False, compare=False)
     _table_of: Mapping[str, Table] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", {f.key: f for t in self.tables for f in t.fields})
         object.__setattr__(self, "_table_of", {f.key: t for t in self.tables for f in t.fields})
+        object.__setattr__(self, "_hash", hash((self.name, self.first_year, self.sections, self.markers)))
+
+    def __hash__(self) -> int:
+        """Computed once: a form keys caches read for every cell of every workbook, and hashing
+        its nested sections anew each time cost more than reading the workbook."""
+        return self._hash
 
     @property
     def tables(self) -> tuple[Table, ...]:
