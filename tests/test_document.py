@@ -633,15 +633,19 @@ def test_page_numbers_alternate_sides(rendered):
 # ---------------------------------------------------------------- errors
 
 
-def custom_template(tmp_path, old: str, new: str, part: str = "word/document.xml"):
+def custom_template(tmp_path, old: str, new: str, part: str = "word/document.xml", **more: str):
+    """The default template with ``old`` replaced by ``new`` in ``part``; ``more`` are further
+    replacements in the body, ``{"{{ t4.r1.c1 }}": …}`` given as ``t4_r1_c1=…``."""
+    replacements = {old: new, **{"{{ " + key.replace("_", ".") + " }}": value for key, value in more.items()}}
     source = zipfile.ZipFile(io.BytesIO(build_word_template()))
     path = tmp_path / "custom.docx"
     with zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == part:
-                assert old.encode() in data
-                data = data.replace(old.encode(), new.encode(), 1)
+                for before, after in replacements.items():
+                    assert before.encode() in data
+                    data = data.replace(before.encode(), after.encode(), 1)
             target.writestr(info, data)
     return path
 
@@ -656,6 +660,37 @@ def test_an_unknown_variable_in_a_custom_template_is_a_template_problem(tmp_path
 def test_bad_template_syntax_is_a_template_problem(tmp_path, report):
     path = custom_template(tmp_path, "{{ agency }}", "{% if agency %}{{ agency }}")
     with pytest.raises(TemplateProblem, match="语法错误"):
+        render_docx(report, path)
+
+
+def test_the_default_body_is_filled_without_a_new_tree_and_a_column_loop_is_repaired(tmp_path, report):
+    """No statement sits in a table of the default template, so its body needs no repair; a
+    ``{%tc %}`` loop that adds a cell to a row gets docxtpl's repair: one more grid column."""
+    from gaidocx.document.render import prepare_template
+
+    assert prepare_template(None).filled[0].fixed_shape
+    path = custom_template(
+        tmp_path, "{{ t4.r1.c1 }}", "{%tc for i in range(4) %}", t4_r1_c3="{%tc endfor %}"
+    )
+    assert not prepare_template(path).filled[0].fixed_shape
+    table_4 = Rendered(render_docx(report, path)).tables()[-1]
+    widest = max(
+        sum(int(c.findtext("w:tcPr/w:gridSpan[@w:val]", namespaces=NS) or 1) for c in row.findall(w("tc")))
+        for row in table_4.findall(w("tr"))
+    )
+    columns = len(table_4.findall(f"{w('tblGrid')}/{w('gridCol')}"))
+    assert widest == columns == 16
+    figure = format_figure(report.figures()["t4.r1.c2"], form.FORM_2021.fields["t4.r1.c2"].kind)
+    assert [paragraph_text(c) for c in table_4.findall(w("tr"))[-1].findall(w("tc"))][:4] == [figure] * 4
+
+
+@pytest.mark.parametrize("in_a_table", [False, True], ids=["fixed-shape", "repaired"])
+def test_a_template_whose_filling_breaks_the_xml_is_a_template_problem(tmp_path, report, in_a_table):
+    """``{%p if %}`` ends a paragraph early and ``{% endif %}`` closes inside another's text:
+    the filled body is not XML, whichever way the body is filled."""
+    more = {"t2_r1_c1": "{% if true %}{% endif %}"} if in_a_table else {}
+    path = custom_template(tmp_path, "{{ title }}", "{%p if false %}", agency="{{ agency }}{% endif %}", **more)
+    with pytest.raises(TemplateProblem, match="文档结构无效"):
         render_docx(report, path)
 
 

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
+from xml.parsers import expat
 
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.bccache import FileSystemBytecodeCache
@@ -297,6 +298,33 @@ class _Filled:
         self.source = source  # as compiled: each paragraph on a line of its own, for error locations
         self.template = template
         self.head, self.tail = head, tail
+        #: the body, when filling cannot change a table's shape nor repeat a drawing: then it needs
+        #: no repair and no new tree, only the proof that it is still well-formed XML
+        self.fixed_shape = bool(head) and _fixed_shape(source)
+
+
+def _fixed_shape(body: str) -> bool:
+    """No statement or comment tag inside any table (so no loop adds or removes a cell), no
+    drawing (whose ids a loop would repeat), and a body tag without tags of its own."""
+    if "docPr" in body or "{" in body[: body.find(">")]:
+        return False
+    try:
+        tree = etree.fromstring(body.encode("utf-8"), _PARSER)
+    except etree.XMLSyntaxError:  # tags between the elements of a table, say: not fixed
+        return False
+    for table in tree.iter(f"{{{_W}}}tbl"):
+        xml = etree.tostring(table, encoding="unicode")
+        if "{%" in xml or "{#" in xml:
+            return False
+    return True
+
+
+def _well_formed_content(xml: str) -> str:
+    """The filled body's content, without the body's own tags, once expat (with namespaces)
+    has found it well-formed; raises ``ExpatError``."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.Parse(xml.encode("utf-8"), True)
+    return xml[xml.index(">") + 1 : xml.rindex("<")]
 
 
 class PreparedTemplate:
@@ -510,13 +538,15 @@ class PreparedTemplate:
         except Exception as exc:
             _locate(exc, part.source)
             raise
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(c in xml for c in "\t\a\f\n"):  # text typed in the template itself; ours arrives escaped
             xml = _docxtpl().resolve_listing(None, xml)
         try:
+            if part.fixed_shape:
+                return _DECLARATION + (part.head + _well_formed_content(xml) + part.tail).encode("utf-8")
             tree = etree.fromstring(xml.encode("utf-8"), _PARSER)
-        except etree.XMLSyntaxError as exc:
+        except (etree.XMLSyntaxError, expat.ExpatError) as exc:
             raise TemplateProblem(
                 f"模板填充后的文档结构无效（{exc}）：请检查模板中的 {{%p %}}、{{%tr %}} 等标记是否成对、位置是否正确。"
             ) from exc
