@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import datetime
 import io
 import os
 import re
@@ -22,9 +21,9 @@ from support import ROOT, SAMPLE_WORKBOOK, load_script, sample_report, varied_re
 
 from gaidocx.cli import cli
 from gaidocx.core import form
-from gaidocx.core.form import FORM_2021, OPENING, TRIAL_FORM_2019, Field, Label, Table
+from gaidocx.core.form import FORM_2021, OPENING, TRIAL_FORM_2019, Label, Table
 from gaidocx.core.narrative import parse_paragraph
-from gaidocx.core.report import Report, format_figure, report_from_dict
+from gaidocx.core.report import Report, format_figure
 from gaidocx.document.build import figure_capacity
 from gaidocx.core.report import IncompleteReport
 from gaidocx.document.html import PASTE_END, PASTE_START, REPORT_ID, header_labels, render_article, render_html

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 from openpyxl import Workbook
 from support import varied_report, write_workbook

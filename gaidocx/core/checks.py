@@ -125,8 +125,7 @@ def check_report(
                 wrong.add(key)
     problems.extend(_check_balances(report, wrong))
     problems.extend(_check_total_widths(report))
-    fields = report.form.fields
-    tainted = {key for key in fields if _inputs_of(fields, key) & wrong}
+    tainted = {key for key, inputs in report.form.inputs_of.items() if not inputs.isdisjoint(wrong)}
     problems.extend(_check_text_against_tables(report, tainted))
     if previous is not None:
         problems.extend(compare_years(report, previous, previous_name=previous_name))
@@ -245,7 +244,7 @@ def _check_balances(report: Report, wrong: Collection[str] = ()) -> list[Problem
         for balance in table.balances:
             if _is_total_column(fields, balance):
                 continue  # holds exactly when every other column does
-            if any(_inputs_of(fields, k) & set(wrong) for k in (*balance.left, *balance.right)):
+            if any(not report.form.inputs_of[k].isdisjoint(wrong) for k in (*balance.left, *balance.right)):
                 continue
             left = [figures[k] for k in balance.left]
             right = [figures[k] for k in balance.right]
@@ -272,14 +271,6 @@ def _check_balances(report: Report, wrong: Collection[str] = ()) -> list[Problem
 def _is_total_column(fields: Mapping[str, Field], balance: Balance) -> bool:
     """The balance of a column of totals (table 三's 总计 column): each term sums its row."""
     return all(fields[k].is_total and all(fields[p].row == fields[k].row for p in fields[k].parts) for k in balance.left)
-
-
-def _inputs_of(fields: Mapping[str, Field], key: str) -> set[str]:
-    """The entered figures a field is made of (itself, if entered)."""
-    f = fields[key]
-    if not f.is_total:
-        return {key}
-    return set().union(*(_inputs_of(fields, part) for part in f.parts))
 
 
 def _check_total_widths(report: Report) -> list[Problem]:

@@ -359,11 +359,32 @@ class Form:
     #: phrases that only this form uses, for recognising a report written in it
     markers: tuple[str, ...] = ()
     fields: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+    #: the keys of the entered figures, in table order
+    input_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: (total, its parts), each after the totals it is made of: summing in this order computes all
+    total_order: tuple[tuple[str, tuple[str, ...]], ...] = field(init=False, repr=False, compare=False)
+    #: each field → the entered figures it is made of (itself, if entered)
+    inputs_of: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
     _table_of: Mapping[str, Table] = field(init=False, repr=False, compare=False)
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", {f.key: f for t in self.tables for f in t.fields})
+        fields = {f.key: f for t in self.tables for f in t.fields}
+        inputs_of: dict[str, frozenset[str]] = {key: frozenset((key,)) for key, f in fields.items() if not f.is_total}
+        order = []
+
+        def visit(key: str) -> frozenset[str]:
+            if key not in inputs_of:
+                inputs_of[key] = frozenset().union(*(visit(part) for part in fields[key].parts))
+                order.append((key, fields[key].parts))
+            return inputs_of[key]
+
+        for key in fields:
+            visit(key)
+        object.__setattr__(self, "fields", fields)
+        object.__setattr__(self, "input_keys", tuple(key for key, f in fields.items() if not f.is_total))
+        object.__setattr__(self, "total_order", tuple(order))
+        object.__setattr__(self, "inputs_of", inputs_of)
         object.__setattr__(self, "_table_of", {f.key: t for t in self.tables for f in t.fields})
         object.__setattr__(self, "_hash", hash((self.name, self.first_year, self.sections, self.markers)))
 

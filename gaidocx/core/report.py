@@ -37,17 +37,10 @@ class Report:
 
     def figures(self) -> dict[str, Number | None]:
         """Every field's value, totals computed; ``None`` where something is missing."""
-        fields = self.form.fields
-        values: dict[str, Number | None] = {key: self.inputs.get(key) for key, f in fields.items() if not f.is_total}
-
-        def value(key: str) -> Number | None:
-            if key not in values:
-                parts = [value(part) for part in fields[key].parts]
-                values[key] = None if any(p is None for p in parts) else sum(parts)
-            return values[key]
-
-        for key in fields:
-            value(key)
+        values: dict[str, Number | None] = {key: self.inputs.get(key) for key in self.form.input_keys}
+        for key, parts in self.form.total_order:
+            terms = [values[part] for part in parts]
+            values[key] = None if any(term is None for term in terms) else sum(terms)  # type: ignore[arg-type]
         return values
 
     def paragraphs(self, section: str) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import io
 import math
-import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -42,7 +41,6 @@ from gaidocx.core.form import (
     Kind,
     Table,
     opening_skeleton,
-    title,
 )
 from gaidocx.core.narrative import parse_paragraph
 from gaidocx.core.report import Report
