@@ -109,9 +109,24 @@ _END = r"(?=$|[,;:。!?、)(]|和|及|与|或|均|也|等)"
 
 #: Applications for disclosure (政府信息公开申请, 依申请公开).
 _APPLICATIONS = r"(?:政府信息公开|信息公开|依申请公开)(?:的)?(?:申请事项|申请件|申请|事项)?"
-_RECEIVE = r"(?:新收|收到|受理|接收|接到|接受|新受理)"
-_HANDLE = r"(?:办结|办理|答复|处理)"
-_NO = r"(?:未|没有|无)"
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return f"(?:{'|'.join(words)})"
+
+
+#: Words a pattern cannot match without (one of them): a sentence lacking them is not searched.
+_RECEIVE_WORDS = ("新收", "收到", "受理", "接收", "接到", "接受", "新受理")
+_HANDLE_WORDS = ("办结", "办理", "答复", "处理")
+_NO_WORDS = ("未", "没有", "无")
+_CARRIED_IN_WORDS = ("结转", "未办结", "遗留")
+_CARRIED_OUT_WORDS = ("转",)
+_CASE_WORDS = ("行政复议", "行政诉讼")
+_REGULATION_WORDS = ("规章",)
+_DOCUMENT_WORDS = ("规范性文件",)
+_RECEIVE = _either(_RECEIVE_WORDS)
+_HANDLE = _either(_HANDLE_WORDS)
+_NO = _either(_NO_WORDS)
 #: This year's and other years' words for the count of the year in question.
 _PREFIX = r"(?:本年度|本年|全年|当年|今年|年内|(?:\d{4})年度?)?(?:共|共计|累计|总计|合计)?"
 
@@ -127,55 +142,56 @@ _IN_FORCE = r"现行有效"
 
 #: Context that makes a 行政复议 / 行政诉讼 figure this report's: about 政府信息公开.
 _DISCLOSURE = r"(?:政府信息公开|信息公开|依申请公开)(?:申请|答复|工作|事项|行为)?(?:方面|领域|相关|类)?"
-_CASE = r"(?:行政复议|行政诉讼)"
+_CASE = _either(_CASE_WORDS)
 _CASE_SUFFIX = r"(?:案件|申请|案)?"
 
 
 @functools.lru_cache(maxsize=8)
-def _patterns(next_year: int) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """(what, pattern); ``what`` may be ``"case"`` (review or litigation, by the word found)."""
+def _patterns(next_year: int) -> tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]:
+    """(what, words, pattern); ``what`` may be ``"case"`` (review or litigation, by the word
+    found); the pattern matches only a text that holds one of ``words``."""
     carry_out = _CARRY_OUT.replace("{next}", str(next_year))
     p = [
         # 收到政府信息公开申请3件 / 共受理依申请公开12件 / 本年新收政府信息公开申请数量为3件
-        (RECEIVED, rf"{_PREFIX}{_RECEIVE}(?:了)?(?:各类|群众的?|公民的?|社会公众的?|的)?{_APPLICATIONS}{_AMOUNT}"),
-        (RECEIVED, rf"{_PREFIX}{_RECEIVE}(?:了)?{NUMBER}{_UNIT}(?:的)?{_APPLICATIONS}"),
+        (RECEIVED, _RECEIVE_WORDS, rf"{_PREFIX}{_RECEIVE}(?:了)?(?:各类|群众的?|公民的?|社会公众的?|的)?{_APPLICATIONS}{_AMOUNT}"),
+        (RECEIVED, _RECEIVE_WORDS, rf"{_PREFIX}{_RECEIVE}(?:了)?{NUMBER}{_UNIT}(?:的)?{_APPLICATIONS}"),
         # 依申请公开方面，全年共收到申请3件 (the sentence is about applications for disclosure)
-        (RECEIVED, rf"(?:依申请公开|政府信息公开申请)[^。;!?]{{0,20}}?{_PREFIX}{_RECEIVE}(?:了)?申请{_AMOUNT}"),
-        (RECEIVED, rf"{_PREFIX}{_RECEIVE}(?:了)?(?:各类|群众的?|公民的?|社会公众的?|的)?{_APPLICATIONS}{_ZERO}"),
+        (RECEIVED, _RECEIVE_WORDS, rf"(?:依申请公开|政府信息公开申请)[^。;!?]{{0,20}}?{_PREFIX}{_RECEIVE}(?:了)?申请{_AMOUNT}"),
+        (RECEIVED, _RECEIVE_WORDS, rf"{_PREFIX}{_RECEIVE}(?:了)?(?:各类|群众的?|公民的?|社会公众的?|的)?{_APPLICATIONS}{_ZERO}"),
         # 全年未收到政府信息公开申请 / 无依申请公开事项
-        (RECEIVED, rf"{_NO}(?:收到|受理|接到|接收|发生|产生)?(?:过|任何)?(?P<n>){_APPLICATIONS}(?:的情况|情况)?{_END}"),
+        (RECEIVED, _NO_WORDS, rf"{_NO}(?:收到|受理|接到|接收|发生|产生)?(?:过|任何)?(?P<n>){_APPLICATIONS}(?:的情况|情况)?{_END}"),
         # 办结政府信息公开申请12件
-        (HANDLED, rf"{_PREFIX}{_HANDLE}(?:了)?(?:各类|的)?{_APPLICATIONS}{_AMOUNT}"),
+        (HANDLED, _HANDLE_WORDS, rf"{_PREFIX}{_HANDLE}(?:了)?(?:各类|的)?{_APPLICATIONS}{_AMOUNT}"),
         # 上年结转1件 / 上年度结转政府信息公开申请数量为0
-        (CARRIED_IN, rf"{_LAST_YEAR_CARRIED}(?:的)?(?:至本年度?|到本年度?)?(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_AMOUNT}"),
-        (CARRIED_IN, rf"{_LAST_YEAR_CARRIED}(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_ZERO}"),
-        (CARRIED_IN, rf"{_NO}(?:上一?年度?结转|结转上一?年度?)(?P<n>)(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?(?:事项)?{_END}"),
+        (CARRIED_IN, _CARRIED_IN_WORDS, rf"{_LAST_YEAR_CARRIED}(?:的)?(?:至本年度?|到本年度?)?(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_AMOUNT}"),
+        (CARRIED_IN, _CARRIED_IN_WORDS, rf"{_LAST_YEAR_CARRIED}(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_ZERO}"),
+        (CARRIED_IN, _CARRIED_IN_WORDS, rf"{_NO}(?:上一?年度?结转|结转上一?年度?)(?P<n>)(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?(?:事项)?{_END}"),
         # 结转下年度继续办理2件 / 2件结转下年度继续办理
-        (CARRIED_OUT, rf"{carry_out}(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_AMOUNT}"),
-        (CARRIED_OUT, rf"{carry_out}(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_ZERO}"),
-        (CARRIED_OUT, rf"(?<![\d.零〇一二两三四五六七八九十百千]){NUMBER}{_UNIT}(?:申请)?(?:已|需|将)?{carry_out}"),
+        (CARRIED_OUT, _CARRIED_OUT_WORDS, rf"{carry_out}(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_AMOUNT}"),
+        (CARRIED_OUT, _CARRIED_OUT_WORDS, rf"{carry_out}(?:的)?(?:政府信息公开|依申请公开)?(?:申请)?{_ZERO}"),
+        (CARRIED_OUT, _CARRIED_OUT_WORDS, rf"(?<![\d.零〇一二两三四五六七八九十百千]){NUMBER}{_UNIT}(?:申请)?(?:已|需|将)?{carry_out}"),
         # 因政府信息公开被申请行政复议2件 / 政府信息公开行政复议、行政诉讼均为0
-        ("case", rf"{_DISCLOSURE}(?:的|引起的|引发的|产生的|而引起的|而|被)?(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}{_AMOUNT}"),
-        ("case", rf"{_DISCLOSURE}(?:的|引起的|引发的|产生的|而引起的|而|被)?(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}{_ZERO}"),
+        ("case", _CASE_WORDS, rf"{_DISCLOSURE}(?:的|引起的|引发的|产生的|而引起的|而|被)?(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}{_AMOUNT}"),
+        ("case", _CASE_WORDS, rf"{_DISCLOSURE}(?:的|引起的|引发的|产生的|而引起的|而|被)?(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}{_ZERO}"),
         # 未发生（因政府信息公开引起的）行政复议、行政诉讼 / 无行政复议
-        ("case", rf"{_NO}(?:发生|出现|收到|产生|涉及)?(?:过|任何)?(?:因|涉及)?(?:{_DISCLOSURE})?(?:引起|引发|产生)?(?:的)?(?:被)?(?:申请|提起)?(?P<n>)(?P<kind>{_CASE}){_CASE_SUFFIX}(?:的情况|情况)?{_END}"),
+        ("case", _CASE_WORDS, rf"{_NO}(?:发生|出现|收到|产生|涉及)?(?:过|任何)?(?:因|涉及)?(?:{_DISCLOSURE})?(?:引起|引发|产生)?(?:的)?(?:被)?(?:申请|提起)?(?P<n>)(?P<kind>{_CASE}){_CASE_SUFFIX}(?:的情况|情况)?{_END}"),
         # 规章 and 行政规范性文件: issued, repealed, in force
-        (RULES_ISSUED, rf"{_PREFIX}{_ISSUE}(?:了)?(?:各类)?{_REGULATIONS}{_AMOUNT}"),
-        (RULES_ISSUED, rf"{_REGULATIONS}(?:本年)?{_ISSUE}(?:件数)?{_AMOUNT}"),
-        (RULES_REPEALED, rf"{_REPEAL}(?:了)?{_REGULATIONS}{_AMOUNT}"),
-        (RULES_REPEALED, rf"{_REGULATIONS}(?:本年)?{_REPEAL}(?:件数)?{_AMOUNT}"),
-        (RULES_IN_FORCE, rf"{_IN_FORCE}(?:的)?{_REGULATIONS}{_AMOUNT}"),
-        (RULES_IN_FORCE, rf"{_REGULATIONS}{_IN_FORCE}(?:件数)?{_AMOUNT}"),
-        (DOCS_ISSUED, rf"{_PREFIX}{_ISSUE}(?:了)?(?:各类)?{_DOCUMENTS}{_AMOUNT}"),
-        (DOCS_ISSUED, rf"{_PREFIX}{_ISSUE}(?:了)?{NUMBER}{_UNIT}{_DOCUMENTS}"),
-        (DOCS_ISSUED, rf"{_DOCUMENTS}(?:本年)?{_ISSUE}(?:件数)?{_AMOUNT}"),
-        (DOCS_REPEALED, rf"{_REPEAL}(?:了)?{_DOCUMENTS}{_AMOUNT}"),
-        (DOCS_REPEALED, rf"{_REPEAL}(?:了)?{NUMBER}{_UNIT}{_DOCUMENTS}"),
-        (DOCS_REPEALED, rf"{_DOCUMENTS}(?:本年)?{_REPEAL}(?:件数)?{_AMOUNT}"),
-        (DOCS_IN_FORCE, rf"{_IN_FORCE}(?:的)?{_DOCUMENTS}{_AMOUNT}"),
-        (DOCS_IN_FORCE, rf"{_DOCUMENTS}{_IN_FORCE}(?:的)?(?:件数)?{_AMOUNT}"),
+        (RULES_ISSUED, _REGULATION_WORDS, rf"{_PREFIX}{_ISSUE}(?:了)?(?:各类)?{_REGULATIONS}{_AMOUNT}"),
+        (RULES_ISSUED, _REGULATION_WORDS, rf"{_REGULATIONS}(?:本年)?{_ISSUE}(?:件数)?{_AMOUNT}"),
+        (RULES_REPEALED, _REGULATION_WORDS, rf"{_REPEAL}(?:了)?{_REGULATIONS}{_AMOUNT}"),
+        (RULES_REPEALED, _REGULATION_WORDS, rf"{_REGULATIONS}(?:本年)?{_REPEAL}(?:件数)?{_AMOUNT}"),
+        (RULES_IN_FORCE, _REGULATION_WORDS, rf"{_IN_FORCE}(?:的)?{_REGULATIONS}{_AMOUNT}"),
+        (RULES_IN_FORCE, _REGULATION_WORDS, rf"{_REGULATIONS}{_IN_FORCE}(?:件数)?{_AMOUNT}"),
+        (DOCS_ISSUED, _DOCUMENT_WORDS, rf"{_PREFIX}{_ISSUE}(?:了)?(?:各类)?{_DOCUMENTS}{_AMOUNT}"),
+        (DOCS_ISSUED, _DOCUMENT_WORDS, rf"{_PREFIX}{_ISSUE}(?:了)?{NUMBER}{_UNIT}{_DOCUMENTS}"),
+        (DOCS_ISSUED, _DOCUMENT_WORDS, rf"{_DOCUMENTS}(?:本年)?{_ISSUE}(?:件数)?{_AMOUNT}"),
+        (DOCS_REPEALED, _DOCUMENT_WORDS, rf"{_REPEAL}(?:了)?{_DOCUMENTS}{_AMOUNT}"),
+        (DOCS_REPEALED, _DOCUMENT_WORDS, rf"{_REPEAL}(?:了)?{NUMBER}{_UNIT}{_DOCUMENTS}"),
+        (DOCS_REPEALED, _DOCUMENT_WORDS, rf"{_DOCUMENTS}(?:本年)?{_REPEAL}(?:件数)?{_AMOUNT}"),
+        (DOCS_IN_FORCE, _DOCUMENT_WORDS, rf"{_IN_FORCE}(?:的)?{_DOCUMENTS}{_AMOUNT}"),
+        (DOCS_IN_FORCE, _DOCUMENT_WORDS, rf"{_DOCUMENTS}{_IN_FORCE}(?:的)?(?:件数)?{_AMOUNT}"),
     ]
-    return tuple((what, re.compile(pattern)) for what, pattern in p)
+    return tuple((what, needs, re.compile(pattern)) for what, needs, pattern in p)
 
 
 #: A clause that talks about another year, a comparison or a running total is not this year's figure.
@@ -249,12 +265,14 @@ def _sentence_claims(text: str, year: int | None) -> list[Claim]:
     def take(start: int, end: int) -> None:
         used[start:end] = b"\x01" * (end - start)
 
-    for match in _BOTH_ZERO.finditer(text):
+    for match in _BOTH_ZERO.finditer(text) if any(word in text for word in _CASE_WORDS) else ():
         if free(match.start(), match.end()):
             take(match.start(), match.end())
             for kind in (match["first"], match["second"]):
                 found.append((match.start(), Claim(_case(kind), 0, _quote(match.group()))))
-    for what, pattern in _patterns((year or 0) + 1):
+    for what, words, pattern in _patterns((year or 0) + 1):
+        if not any(word in text for word in words):
+            continue  # a regular expression tries every position; a word search is far cheaper
         for match in pattern.finditer(text):
             if not free(match.start(), match.end(), what):
                 continue
