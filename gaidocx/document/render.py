@@ -322,10 +322,15 @@ def _fixed_shape(body: str) -> bool:
 
 
 def _well_formed_content(xml: str) -> str:
-    """The filled body's content, without the body's own tags, once expat has found it
-    well-formed; raises ``ExpatError``.  (Prefixes need no second look: the body's tag, which
-    no tag changes, declares those of the template, and the text filled in uses ``w`` only.)"""
+    """The filled body's content once expat has found it well-formed; raises ``ExpatError``.
+    (Prefixes need no second look: the body's tag, which no tag changes, declares those of
+    the template, and the text filled in uses ``w`` only.)"""
     expat.ParserCreate().Parse(xml.encode("utf-8"), True)
+    return _content(xml)
+
+
+def _content(xml: str) -> str:
+    """The body's content, without the body's own tags (its document declares their namespaces)."""
     return xml[xml.index(">") + 1 : xml.rindex("<")]
 
 
@@ -338,9 +343,12 @@ class PreparedTemplate:
     template (a linked “attached template”).
     """
 
-    def __init__(self, source: Path, archive: Archive) -> None:
+    def __init__(self, source: Path, archive: Archive, *, shipped: bool = False) -> None:
         self.source = source
         self.archive = archive
+        #: the template gaidocx ships: built by ``document.build`` and tested to fill into
+        #: well-formed XML for any report, so its filled body is not parsed again
+        self.shipped = shipped
         self.xml = dict(archive.xml)  # the XML parts, some changed here (an attached template removed)
         self.notices: list[str] = []
         self.environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True, bytecode_cache=_bytecode_cache())
@@ -529,7 +537,9 @@ class PreparedTemplate:
         if self.core is not None:
             filled[self.core] = core
         output = io.BytesIO()
-        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
+        # The fastest deflate level: a report is some 10 KB either way, and level 6 took
+        # as long as filling the template.
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
             for member, content in self.parts.items():
                 package.writestr(member, filled.get(member, content))
         return output.getvalue()
@@ -546,7 +556,8 @@ class PreparedTemplate:
             xml = _docxtpl().resolve_listing(None, xml)
         try:
             if part.fixed_shape:
-                return _DECLARATION + (part.head + _well_formed_content(xml) + part.tail).encode("utf-8")
+                content = _content(xml) if self.shipped else _well_formed_content(xml)
+                return _DECLARATION + (part.head + content + part.tail).encode("utf-8")
             tree = etree.fromstring(xml.encode("utf-8"), _PARSER)
         except (etree.XMLSyntaxError, expat.ExpatError) as exc:
             raise TemplateProblem(
@@ -589,7 +600,7 @@ def _inner(element: Any) -> str:
     xml = etree.tostring(element, encoding="unicode")
     if xml.endswith("/>") and xml.index(">") == len(xml) - 1:
         return ""
-    return xml[xml.index(">") + 1 : xml.rindex("<")]
+    return _content(xml)
 
 
 class _QuietCache(FileSystemBytecodeCache):
@@ -774,7 +785,7 @@ def _prepared(digest: str, source: Path, data: bytes) -> PreparedTemplate:
 @functools.lru_cache(maxsize=1)
 def _default_prepared() -> PreparedTemplate:
     source = default_template()
-    return _prepare(source, _read_template(source))
+    return _prepare(source, _read_template(source), shipped=True)
 
 
 def _read_template(source: Path) -> bytes:
@@ -797,13 +808,13 @@ def _template_problem(exc: ArchiveError, source: Path) -> TemplateProblem:
     return TemplateProblem(f"Word 模板不能使用：{exc}{_advice_for_template(source)}")
 
 
-def _prepare(source: Path, data: bytes) -> PreparedTemplate:
+def _prepare(source: Path, data: bytes, *, shipped: bool = False) -> PreparedTemplate:
     try:
         archive = open_archive(data, source.name, TEMPLATE_LIMITS)
     except ArchiveError as exc:
         raise _template_problem(exc, source) from exc
     try:
-        return PreparedTemplate(source, archive)
+        return PreparedTemplate(source, archive, shipped=shipped)
     except TemplateProblem:
         raise
     except (etree.XMLSyntaxError, KeyError, ValueError, *DAMAGED, ArchiveError) as exc:
