@@ -156,16 +156,21 @@ def _check_elements(parts: dict[str, bytes], name: str) -> None:
     cells and shared strings; settings (every other element: styles,
     validations, formats…); and all elements.
     """
+    # Every count is at most the number of elements, which the number of "<" bounds from above,
+    # except the cells of merged and hyperlinked areas: when both are well within every limit,
+    # as in any real workbook, no count can exceed its limit.
+    areas = sum(_area(ref.decode("ascii", "replace")) for content in parts.values() for ref in _AREA_REF.findall(content))
+
+    def within_limits(elements: int) -> bool:
+        return elements <= min(limit for limit, _, _ in _COUNTED.values()) and elements + areas <= _COUNTED["cells"][0]
+
+    if within_limits(sum(content.count(b"<") for content in parts.values())):
+        return
     quick = {member: _quick_count(content) for member, content in parts.items()}
     for what in ("cells", "rows", "elements"):
         if sum(counts[what] for counts in quick.values()) > _COUNTED[what][0]:
             _refuse_count(name, what, quick, parts)
-    # Every count is at most the number of elements (which the bytes bound from above), except
-    # the cells of merged and hyperlinked areas: when both are well within every limit, as in
-    # any real workbook, the exact pass has nothing to find.
-    elements = sum(counts["elements"] for counts in quick.values())
-    areas = sum(_area(ref.decode("ascii", "replace")) for content in parts.values() for ref in _AREA_REF.findall(content))
-    if elements <= min(limit for limit, _, _ in _COUNTED.values()) and elements + areas <= _COUNTED["cells"][0]:
+    if within_limits(sum(counts["elements"] for counts in quick.values())):
         return
     totals = dict.fromkeys(_COUNTED, 0)
     counts: dict[str, dict[str, int]] = {}
