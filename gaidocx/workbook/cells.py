@@ -26,6 +26,22 @@ from xml.etree import ElementTree
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _M = "{" + MAIN + "}"
+#: The qualified names read, made once rather than for every element compared.
+_SHEET = _M + "sheet"
+_WORKBOOK_PR = _M + "workbookPr"
+_T = _M + "t"
+_R = _M + "r"
+_SI = _M + "si"
+_NUM_FMTS = _M + "numFmts"
+_NUM_FMT = _M + "numFmt"
+_CELL_XFS = _M + "cellXfs"
+_XF = _M + "xf"
+_SHEET_DATA = _M + "sheetData"
+_ROW = _M + "row"
+_C = _M + "c"
+_V = _M + "v"
+_F = _M + "f"
+_IS = _M + "is"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 WINDOWS_EPOCH = datetime.datetime(1899, 12, 30)
@@ -75,6 +91,13 @@ def coordinate_from_string(coordinate: str) -> tuple[str, int]:
     if not match or int(match[2]) == 0:
         raise ValueError(f"Invalid cell coordinates ({coordinate})")
     return match[1].upper(), int(match[2])
+
+
+@_remembered
+def _position(coordinate: str) -> tuple[int, int]:
+    """``"B12"`` → ``(12, 2)``."""
+    letters, row = coordinate_from_string(coordinate)
+    return row, column_index_from_string(letters)
 
 
 def range_boundaries(text: str) -> tuple[int | None, int | None, int | None, int | None]:
@@ -277,12 +300,12 @@ def _sheet_parts(parts: dict[str, bytes]) -> tuple[list[tuple[str, str | None]],
         targets[relation.get("Id")] = posixpath.normpath(path)
     sheets, date1904 = [], False
     for node in workbook.iter():
-        if node.tag == _M + "sheet":
+        if node.tag == _SHEET:
             name = node.get("name")
             if name is None:
                 raise CellsError("a sheet without a name")
             sheets.append((name, targets.get(node.get(_RELATIONSHIP_ID))))
-        elif node.tag == _M + "workbookPr":
+        elif node.tag == _WORKBOOK_PR:
             date1904 = node.get("date1904", "").lower() in ("1", "true")
     return sheets, date1904
 
@@ -291,10 +314,10 @@ def _rich_text(node: ElementTree.Element) -> str:
     """A string item's text: its ``<t>`` and its rich-text runs' ``<t>``, phonetic guides left out."""
     pieces = []
     for child in node:
-        if child.tag == _M + "t":
+        if child.tag == _T:
             pieces.append(child.text or "")
-        elif child.tag == _M + "r":
-            pieces.extend(t.text or "" for t in child if t.tag == _M + "t")
+        elif child.tag == _R:
+            pieces.extend(t.text or "" for t in child if t.tag == _T)
     return "".join(pieces)
 
 
@@ -302,7 +325,7 @@ def _shared_strings(content: bytes | None) -> list[str]:
     """Each ``<si>``'s text, with the ``_x005F_`` escape read."""
     if content is None:
         return []
-    return [_rich_text(item).replace("x005F_", "") for item in _tree(content) if item.tag == _M + "si"]
+    return [_rich_text(item).replace("x005F_", "") for item in _tree(content) if item.tag == _SI]
 
 
 def _date_styles(content: bytes | None) -> tuple[set[int], set[int]]:
@@ -313,14 +336,14 @@ def _date_styles(content: bytes | None) -> tuple[set[int], set[int]]:
     custom: dict[int, str] = {}
     dates, durations = set(), set()
     for node in root:
-        if node.tag == _M + "numFmts":
+        if node.tag == _NUM_FMTS:
             for code in node:
-                if code.tag == _M + "numFmt" and code.get("numFmtId", "").isdigit():
+                if code.tag == _NUM_FMT and code.get("numFmtId", "").isdigit():
                     custom[int(code.get("numFmtId"))] = code.get("formatCode", "")
     for node in root:
-        if node.tag != _M + "cellXfs":
+        if node.tag != _CELL_XFS:
             continue
-        for index, xf in enumerate(x for x in node if x.tag == _M + "xf"):
+        for index, xf in enumerate(x for x in node if x.tag == _XF):
             number = xf.get("numFmtId", "0")
             identifier = int(number) if number.isdigit() else 0
             code = custom.get(identifier, BUILTIN_DATE_FORMATS.get(identifier))
@@ -372,10 +395,10 @@ def _worksheet(title: str, content: bytes, shared: list[str], dates: set[int], d
     formulas: dict[str, tuple[str, int, int]] = {}  # si → (master text, row, column)
     row_number = 0
     for data in _tree(content):
-        if data.tag != _M + "sheetData":
+        if data.tag != _SHEET_DATA:
             continue
         for row in data:
-            if row.tag != _M + "row":
+            if row.tag != _ROW:
                 continue
             r = row.get("r")
             if r is None:
@@ -387,12 +410,11 @@ def _worksheet(title: str, content: bytes, shared: list[str], dates: set[int], d
                 row_number = int(number)
             column_number = 0
             for element in row:
-                if element.tag != _M + "c":
+                if element.tag != _C:
                     continue
                 coordinate = element.get("r")
                 if coordinate:
-                    letters, row_at = coordinate_from_string(coordinate)
-                    column_number = column_index_from_string(letters)
+                    row_at, column_number = _position(coordinate)
                 else:
                     column_number += 1
                     row_at = row_number
@@ -404,11 +426,11 @@ def _cell(element, row: int, column: int, formulas, shared, dates, durations, ep
     kind = element.get("t", "n")
     style_text = element.get("s")
     style = int(style_text) if style_text else 0
-    cached = element.findtext(_M + "v") or None
+    cached = element.findtext(_V) or None
     value: object = None if kind == "inlineStr" else cached
     data_type = kind
     result = Cell(row, column, None, kind, style)
-    formula = element.find(_M + "f")
+    formula = element.find(_F)
     if formula is not None:
         data_type = "f"
         text = formula.text or ""
@@ -440,7 +462,7 @@ def _cell(element, row: int, column: int, formulas, shared, dates, durations, ep
         elif kind == "d":
             value = _from_iso(value)
     elif kind == "inlineStr":
-        inline = element.find(_M + "is")
+        inline = element.find(_IS)
         if inline is not None:
             data_type = "s"
             value = _rich_text(inline)
