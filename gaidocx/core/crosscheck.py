@@ -232,6 +232,8 @@ _ANCHORS = ("公开", "结转", "复议", "诉讼", "规范性文件", "规章")
 
 def claims(text: str, year: int | None) -> list[Claim]:
     """The figures ``text`` plainly states that the tables hold, in order of appearance."""
+    if not text or text.isspace():
+        return []
     paragraph = parse_paragraph(unicodedata.normalize("NFKC", text).strip())
     # “（二）依申请公开。全年共收到申请3件”: the lead-in is the body's subject
     text = f"{paragraph.lead.rstrip('。:')},{paragraph.body}" if paragraph.lead else paragraph.body
@@ -270,8 +272,10 @@ def _sentence_claims(text: str, year: int | None) -> list[Claim]:
             take(match.start(), match.end())
             for kind in (match["first"], match["second"]):
                 found.append((match.start(), Claim(_case(kind), 0, _quote(match.group()))))
-    for what, words, pattern in _patterns((year or 0) + 1):
-        if not any(word in text for word in words):
+    patterns = _patterns((year or 0) + 1)
+    present = {words for words in {words for _, words, _ in patterns} if any(word in text for word in words)}
+    for what, words, pattern in patterns:
+        if words not in present:
             continue  # a regular expression tries every position; a word search is far cheaper
         for match in pattern.finditer(text):
             if not free(match.start(), match.end(), what):
