@@ -419,3 +419,23 @@ def test_a_template_cannot_include_itself_or_anything_else(tmp_path, tag):
     with pytest.raises(TemplateProblem, match="不能引用其他文件"):
         render_docx(sample_report(), payload_template(tmp_path, tag))
     assert time.perf_counter() - started < 5
+
+
+def test_dotted_names_read_the_context_keys_and_keep_jinjas_order_for_dict_methods():
+    from jinja2 import StrictUndefined
+    from jinja2.exceptions import UndefinedError
+    from jinja2.sandbox import SecurityError
+
+    from gaidocx.document.sandbox import BoundedEnvironment, budget
+
+    environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True)
+    context = {"t4": {"r1": {"c1": "3", "c2": "4"}, "items": "a key named like a method"}}
+    with budget():
+        assert environment.from_string("{{ t4.r1.c2 }}").render(context) == "4"
+        # ``items`` is dict's method first, as in Jinja; the key is still there by subscript
+        assert environment.from_string("{{ t4.r1.items() | list | length }}").render(context) == "2"
+        assert environment.from_string("{{ t4['items'] }}").render(context) == "a key named like a method"
+        with pytest.raises(UndefinedError):
+            environment.from_string("{{ t4.r9.c1 }}").render(context)
+        with pytest.raises(SecurityError):
+            environment.from_string("{{ t4.__class__.__subclasses__() }}").render(context)

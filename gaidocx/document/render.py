@@ -551,7 +551,8 @@ class PreparedTemplate:
             _locate(exc, part.source)
             raise
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if "{_" in xml or "_}" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(c in xml for c in "\t\a\f\n"):  # text typed in the template itself; ours arrives escaped
             xml = _docxtpl().resolve_listing(None, xml)
         try:
