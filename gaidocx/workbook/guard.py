@@ -159,7 +159,7 @@ def _check_elements(parts: dict[str, bytes], name: str) -> None:
     # Every count is at most the number of elements, which the number of "<" bounds from above,
     # except the cells of merged and hyperlinked areas: when both are well within every limit,
     # as in any real workbook, no count can exceed its limit.
-    areas = sum(_area(ref.decode("ascii", "replace")) for content in parts.values() for ref in _AREA_REF.findall(content))
+    areas = sum(_area(ref.decode("ascii", "replace")) for content in parts.values() for ref in _area_refs(content))
 
     def within_limits(elements: int) -> bool:
         return elements <= min(limit for limit, _, _ in _COUNTED.values()) and elements + areas <= _COUNTED["cells"][0]
@@ -183,6 +183,15 @@ def _check_elements(parts: dict[str, bytes], name: str) -> None:
 
 #: The range of a merged or hyperlinked area, in any namespace prefix.
 _AREA_REF = re.compile(rb"<(?:[\w.-]+:)?(?:mergeCell|hyperlink)\b[^>]*?\bref\s*=\s*[\"']([^\"']*)")
+
+
+def _area_refs(content: bytes) -> list[bytes]:
+    """The ranges of ``_AREA_REF`` in ``content``, searched from the first tag that can hold one
+    (a sheet keeps its merged areas after its cells; the pattern is tried at every "<")."""
+    found = [at for at in (content.find(b"mergeCell"), content.find(b"hyperlink")) if at >= 0]
+    if not found:
+        return []
+    return _AREA_REF.findall(content, max(content.rfind(b"<", 0, min(found)), 0))
 
 
 def _quick_count(content: bytes) -> dict[str, int]:
