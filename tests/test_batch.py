@@ -187,11 +187,12 @@ def test_a_closed_pipe_ends_quietly(inbox):
 @pytest.mark.parametrize("delay", [0.05, 1.0], ids=["during start-up", "while rendering"])
 def test_sigterm_ends_with_one_chinese_line_exit_130_and_no_temporary_file(inbox, tmp_path, delay):
     out = tmp_path / "out"
-    many = [str(inbox / "甲.xlsx")] * 60
+    many = [str(inbox / "甲.xlsx")] * 3000  # some 20 s of work: still running when the signal comes
     process = subprocess.Popen(
         [*COMMAND, "render", *many, "-o", str(out), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     time.sleep(delay)
+    assert process.poll() is None, "the batch ended before the signal: give it more work"
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=60)
     text = stderr.decode()
