@@ -158,19 +158,18 @@ def _check_elements(parts: dict[str, bytes], name: str) -> None:
     """
     # Every count is at most the number of elements, which the number of "<" bounds from above,
     # except the cells of merged and hyperlinked areas: when both are well within every limit,
-    # as in any real workbook, no count can exceed its limit.
-    areas = sum(_area(ref.decode("ascii", "replace")) for content in parts.values() for ref in _area_refs(content))
-
-    def within_limits(elements: int) -> bool:
-        return elements <= min(limit for limit, _, _ in _COUNTED.values()) and elements + areas <= _COUNTED["cells"][0]
-
-    if within_limits(sum(content.count(b"<") for content in parts.values())):
+    # as in any real workbook, no count can exceed its limit.  (Areas are looked at only among
+    # few elements: a sheet of a million merges is refused by its count first.)
+    fewest = min(limit for limit, _, _ in _COUNTED.values())
+    tags = sum(content.count(b"<") for content in parts.values())
+    if tags <= fewest and tags + _areas(parts) <= _COUNTED["cells"][0]:
         return
     quick = {member: _quick_count(content) for member, content in parts.items()}
     for what in ("cells", "rows", "elements"):
         if sum(counts[what] for counts in quick.values()) > _COUNTED[what][0]:
             _refuse_count(name, what, quick, parts)
-    if within_limits(sum(counts["elements"] for counts in quick.values())):
+    elements = sum(counts["elements"] for counts in quick.values())
+    if elements <= fewest and elements + _areas(parts) <= _COUNTED["cells"][0]:
         return
     totals = dict.fromkeys(_COUNTED, 0)
     counts: dict[str, dict[str, int]] = {}
@@ -183,6 +182,11 @@ def _check_elements(parts: dict[str, bytes], name: str) -> None:
 
 #: The range of a merged or hyperlinked area, in any namespace prefix.
 _AREA_REF = re.compile(rb"<(?:[\w.-]+:)?(?:mergeCell|hyperlink)\b[^>]*?\bref\s*=\s*[\"']([^\"']*)")
+
+
+def _areas(parts: dict[str, bytes]) -> int:
+    """The cells of every merged and hyperlinked area."""
+    return sum(_area(ref.decode("ascii", "replace")) for content in parts.values() for ref in _area_refs(content))
 
 
 def _area_refs(content: bytes) -> list[bytes]:
