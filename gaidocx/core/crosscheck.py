@@ -147,9 +147,11 @@ _CASE_SUFFIX = r"(?:案件|申请|案)?"
 
 
 @functools.lru_cache(maxsize=8)
-def _patterns(next_year: int) -> tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]:
+def _patterns(next_year: int) -> tuple[tuple[str, tuple[str, ...], str], ...]:
     """(what, words, pattern); ``what`` may be ``"case"`` (review or litigation, by the word
-    found); the pattern matches only a text that holds one of ``words``."""
+    found); the pattern matches only a text that holds one of ``words``.  Each pattern is
+    compiled when a text first needs it (``_compiled``): most reports need a few of them,
+    and compiling all took longer than checking a report."""
     carry_out = _CARRY_OUT.replace("{next}", str(next_year))
     p = [
         # 收到政府信息公开申请3件 / 共受理依申请公开12件 / 本年新收政府信息公开申请数量为3件
@@ -191,7 +193,10 @@ def _patterns(next_year: int) -> tuple[tuple[str, tuple[str, ...], re.Pattern[st
         (DOCS_IN_FORCE, _DOCUMENT_WORDS, rf"{_IN_FORCE}(?:的)?{_DOCUMENTS}{_AMOUNT}"),
         (DOCS_IN_FORCE, _DOCUMENT_WORDS, rf"{_DOCUMENTS}{_IN_FORCE}(?:的)?(?:件数)?{_AMOUNT}"),
     ]
-    return tuple((what, needs, re.compile(pattern)) for what, needs, pattern in p)
+    return tuple(p)
+
+
+_compiled = functools.lru_cache(maxsize=256)(re.compile)
 
 
 #: A clause that talks about another year, a comparison or a running total is not this year's figure.
@@ -277,7 +282,7 @@ def _sentence_claims(text: str, year: int | None) -> list[Claim]:
     for what, words, pattern in patterns:
         if words not in present:
             continue  # a regular expression tries every position; a word search is far cheaper
-        for match in pattern.finditer(text):
+        for match in _compiled(pattern).finditer(text):
             if not free(match.start(), match.end(), what):
                 continue
             value = parse_number(match["n"]) if match["n"] else 0
