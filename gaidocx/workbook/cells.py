@@ -328,10 +328,11 @@ def _shared_strings(content: bytes | None) -> list[str]:
     return [_rich_text(item).replace("x005F_", "") for item in _tree(content) if item.tag == _SI]
 
 
-def _date_styles(content: bytes | None) -> tuple[set[int], set[int]]:
+@functools.lru_cache(maxsize=2)  # a batch's workbooks mostly share their styles byte for byte (a part holds at most 4 MB)
+def _date_styles(content: bytes | None) -> tuple[frozenset[int], frozenset[int]]:
     """The indices of the cell formats (``cellXfs``) that are dates, and of those that are durations."""
     if content is None:
-        return set(), set()
+        return frozenset(), frozenset()
     root = _tree(content)
     custom: dict[int, str] = {}
     dates, durations = set(), set()
@@ -351,7 +352,7 @@ def _date_styles(content: bytes | None) -> tuple[set[int], set[int]]:
                 dates.add(index)
             if is_duration_format(code):
                 durations.add(index)
-    return dates, durations
+    return frozenset(dates), frozenset(durations)
 
 
 def _number(text: str) -> int | float:
@@ -389,7 +390,7 @@ def _shift(formula: str, rows: int, columns: int) -> str:
     return '"'.join(pieces)
 
 
-def _worksheet(title: str, content: bytes, shared: list[str], dates: set[int], durations: set[int], epoch) -> Sheet:
+def _worksheet(title: str, content: bytes, shared: list[str], dates: frozenset[int], durations: frozenset[int], epoch) -> Sheet:
     """The cells of ``<sheetData>``, read as openpyxl reads them."""
     cells: dict[tuple[int, int], Cell] = {}
     formulas: dict[str, tuple[str, int, int]] = {}  # si → (master text, row, column)

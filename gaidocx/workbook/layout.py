@@ -142,6 +142,7 @@ def describe_all(places: tuple[str, ...] | list[str], form: Form = FORM_2021) ->
     return "、".join(parts)
 
 
+@functools.lru_cache(maxsize=1024)  # every total of every workbook read is compared with it
 def total_formula(key: str, form: Form = FORM_2021) -> str:
     """The formula of a total cell: a SUM over its parts, which always form one row or column run."""
     f = form.fields[key]
