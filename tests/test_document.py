@@ -684,14 +684,30 @@ def test_the_default_body_is_filled_without_a_new_tree_and_a_column_loop_is_repa
     assert [paragraph_text(c) for c in table_4.findall(w("tr"))[-1].findall(w("tc"))][:4] == [figure] * 4
 
 
-@pytest.mark.parametrize("in_a_table", [False, True], ids=["fixed-shape", "repaired"])
-def test_a_template_whose_filling_breaks_the_xml_is_a_template_problem(tmp_path, report, in_a_table):
-    """``{%p if %}`` ends a paragraph early and ``{% endif %}`` closes inside another's text:
-    the filled body is not XML, whichever way the body is filled."""
-    more = {"t2_r1_c1": "{% if true %}{% endif %}"} if in_a_table else {}
-    path = custom_template(tmp_path, "{{ title }}", "{%p if false %}", agency="{{ agency }}{% endif %}", **more)
+@pytest.mark.parametrize(
+    ("old", "new", "more"),
+    [
+        # {%p if %} ends a paragraph early and {% endif %} closes inside another's text
+        ("{{ title }}", "{%p if false %}", {"agency": "{{ agency }}{% endif %}"}),
+        # |safe writes markup of its own: an element in an undeclared namespace
+        ("{{ agency }}", "{{ '\\x3cx:y/\\x3e'|safe }}", {}),
+    ],
+    ids=["unbalanced-tags", "safe-markup"],
+)
+def test_a_template_whose_filling_breaks_the_xml_is_a_template_problem(tmp_path, report, old, new, more):
+    """A user's template is parsed after every filling, even one whose tables no loop changes."""
+    path = custom_template(tmp_path, old, new, **more)
+    from gaidocx.document.render import prepare_template
+
+    assert prepare_template(path).filled[0].fixed_shape
     with pytest.raises(TemplateProblem, match="文档结构无效"):
         render_docx(report, path)
+
+
+def test_a_cell_written_by_safe_markup_is_repaired_as_docxtpl_repairs_it(tmp_path, report):
+    path = custom_template(tmp_path, "{{ t4.r1.c1 }}", "{{ '\\x3c/w:t\\x3e\\x3c/w:r\\x3e\\x3c/w:p\\x3e\\x3c/w:tc\\x3e\\x3cw:tc\\x3e\\x3cw:p\\x3e\\x3cw:r\\x3e\\x3cw:t\\x3e'|safe }}")
+    table_4 = Rendered(render_docx(report, path)).tables()[-1]
+    assert len(table_4.findall(f"{w('tblGrid')}/{w('gridCol')}")) == 16
 
 
 def test_a_missing_or_broken_template_is_a_template_problem(tmp_path, report):

@@ -28,7 +28,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
-from xml.parsers import expat
 
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.bccache import FileSystemBytecodeCache
@@ -298,8 +297,9 @@ class _Filled:
         self.source = source  # as compiled: each paragraph on a line of its own, for error locations
         self.template = template
         self.head, self.tail = head, tail
-        #: the body, when filling cannot change a table's shape nor repeat a drawing: then it needs
-        #: no repair and no new tree, only the proof that it is still well-formed XML
+        #: the body, when no loop can change a table's shape nor repeat a drawing: the shipped
+        #: template's body is then filled without a new tree (a user's is always parsed, repaired
+        #: and checked: its expressions may write markup, ``|safe``)
         self.fixed_shape = bool(head) and _fixed_shape(source)
 
 
@@ -319,14 +319,6 @@ def _fixed_shape(body: str) -> bool:
         if "{%" in xml or "{#" in xml:
             return False
     return True
-
-
-def _well_formed_content(xml: str) -> str:
-    """The filled body's content once expat has found it well-formed; raises ``ExpatError``.
-    (Prefixes need no second look: the body's tag, which no tag changes, declares those of
-    the template, and the text filled in uses ``w`` only.)"""
-    expat.ParserCreate().Parse(xml.encode("utf-8"), True)
-    return _content(xml)
 
 
 def _content(xml: str) -> str:
@@ -556,11 +548,10 @@ class PreparedTemplate:
         if any(c in xml for c in "\t\a\f\n"):  # text typed in the template itself; ours arrives escaped
             xml = _docxtpl().resolve_listing(None, xml)
         try:
-            if part.fixed_shape:
-                content = _content(xml) if self.shipped else _well_formed_content(xml)
-                return _DECLARATION + (part.head + content + part.tail).encode("utf-8")
+            if self.shipped and part.fixed_shape:
+                return _DECLARATION + (part.head + _content(xml) + part.tail).encode("utf-8")
             tree = etree.fromstring(xml.encode("utf-8"), _PARSER)
-        except (etree.XMLSyntaxError, expat.ExpatError) as exc:
+        except etree.XMLSyntaxError as exc:
             raise TemplateProblem(
                 f"模板填充后的文档结构无效（{exc}）：请检查模板中的 {{%p %}}、{{%tr %}} 等标记是否成对、位置是否正确。"
             ) from exc
