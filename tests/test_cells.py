@@ -303,6 +303,12 @@ def test_a_doctype_is_refused_even_past_the_archive_guard():
         load(xml_parts(crafted(sheet)))
 
 
+def test_a_doctype_in_utf16_without_a_byte_order_mark_is_refused_too():
+    part = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "bbbb">]><x>&a;</x>'.encode("utf-16-le")
+    with pytest.raises(Forbidden):
+        cells._tree(part)
+
+
 @pytest.mark.parametrize(
     "sheet",
     [

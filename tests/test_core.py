@@ -485,3 +485,17 @@ def test_a_form_hashes_as_the_value_it_is():
     assert len({FORM_2021, copy, TRIAL_FORM_2019}) == 2
     renamed = dataclasses.replace(FORM_2021, name="另一版")
     assert renamed != FORM_2021 and hash(renamed) != hash(FORM_2021)
+
+
+def test_a_form_pickled_into_another_process_hashes_as_that_process_hashes_it():
+    import pickle
+    import subprocess
+    import sys
+
+    code = (
+        "import pickle, sys; from gaidocx.core.form import FORM_2021; "
+        "form = pickle.loads(sys.stdin.buffer.read()); "
+        "assert form == FORM_2021 and hash(form) == hash(FORM_2021) and form.fields.keys() == FORM_2021.fields.keys()"
+    )
+    subprocess.run([sys.executable, "-c", code], input=pickle.dumps(FORM_2021), check=True, timeout=60,
+                   env={**__import__("os").environ, "PYTHONHASHSEED": "random"})

@@ -393,6 +393,11 @@ class Form:
         its nested sections anew each time cost more than reading the workbook."""
         return self._hash
 
+    def __reduce__(self) -> tuple:
+        """Pickled as what defines it: another process computes the rest, the hash included
+        (string hashes differ between processes)."""
+        return (Form, (self.name, self.first_year, self.sections, self.markers))
+
     @property
     def tables(self) -> tuple[Table, ...]:
         return tuple(s.table for s in self.sections if s.table is not None)

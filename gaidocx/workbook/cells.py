@@ -277,8 +277,9 @@ def _tree(content: bytes) -> ElementTree.Element:
     elements, and one Python call per element was most of the time of reading it.
 
     The plain C builder is faster still; it is used when no ``<!`` (a declaration, a
-    comment, a CDATA section) can be in the part: UTF-8 without those two bytes."""
-    plain = b"<!" not in content and not content.startswith((b"\xff\xfe", b"\xfe\xff"))
+    comment, a CDATA section) can be in the part: UTF-8 without those two bytes (UTF-16,
+    with or without a byte-order mark, has a NUL among its first bytes)."""
+    plain = b"<!" not in content and b"\x00" not in content[:4] and not content.startswith((b"\xff\xfe", b"\xfe\xff"))
     parser = ElementTree.XMLParser(target=ElementTree.TreeBuilder() if plain else _RefusingBuilder())
     try:
         parser.feed(content)
