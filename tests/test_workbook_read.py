@@ -296,6 +296,10 @@ AREAS = {
     "merged": (rb"(<mergeCells[^>]*>)", rb'\1<mergeCell ref="C40:XFD1048576"/>'),
     "hyperlinked": (rb"(<pageMargins)", rb'<hyperlinks><hyperlink ref="A40:Z100000" display="x"/></hyperlinks>\1'),
     "hyperlinked column": (rb"(<pageMargins)", rb'<hyperlinks><hyperlink ref="M1:M1048576" display="x"/></hyperlinks>\1'),
+    # the range hidden from a pattern: "ref=" in another value, ">" in a value, a character reference
+    "ref in another value": (rb"(<mergeCells[^>]*>)", rb"""\1<mergeCell x="ref='A1'" ref="C40:XFD1048576"/>"""),
+    "greater-than in a value": (rb"(<mergeCells[^>]*>)", rb'\1<mergeCell x="a>b" ref="C40:XFD1048576"/>'),
+    "character reference": (rb"(<mergeCells[^>]*>)", rb'\1<mergeCell ref="C40:&#88;FD1048576"/>'),
 }
 
 
@@ -314,6 +318,28 @@ def test_one_element_naming_millions_of_cells(make, tmp_path, area):
 
     message = refusal(rezip(source, tmp_path / "area.xlsx", change), seconds=1)
     assert "工作表“表三”" in message and "超过 50000 个单元格" in message
+
+
+def test_too_many_attributes(make, tmp_path):
+    """A tree of a part holds every attribute: 2 million in a 23 MB sheet took 240 MB."""
+    many = b"<x " + b" ".join(b'a%d="%d"' % (i, i) for i in range(1500)) + b"/>"
+
+    def change(name: str, data: bytes) -> bytes:
+        return data.replace(b"<pageMargins", many * 150 + b"<pageMargins", 1) if name == sheet_member(source, "表三") else data
+
+    source = make()
+    message = refusal(rezip(source, tmp_path / "attributes.xlsx", change), seconds=1)
+    assert "工作表“表三”" in message and "超过 200000 个 XML 属性" in message
+
+
+def test_a_malformed_area_tag_costs_one_pass():
+    """A run of unclosed area tags was read as far as the part went from each of them."""
+    from gaidocx.workbook.guard import _area_refs
+
+    content = b"<worksheet>" + (b'<mergeCell ref="A1" x="' + b"q" * 700) * 2000
+    started = time.perf_counter()
+    assert _area_refs(content) == [b"A1"]
+    assert time.perf_counter() - started < 5  # was 30 s: each of the 2 000 tags read to the end
 
 
 def test_too_many_settings(make, tmp_path):
