@@ -9,7 +9,6 @@ Also here: the sheets' members, to name a sheet in a message.
 
 from __future__ import annotations
 
-import html
 import io
 import posixpath
 import re
@@ -194,7 +193,16 @@ _TAG_END = re.compile(rb"\s*/?>")
 
 def _areas(parts: dict[str, bytes]) -> int:
     """The cells of every merged and hyperlinked area."""
-    return sum(_area(html.unescape(ref.decode("utf-8", "replace"))) for content in parts.values() for ref in _area_refs(content))
+    return sum(_area(_attribute_text(ref)) for content in parts.values() for ref in _area_refs(content))
+
+
+def _attribute_text(value: bytes) -> str:
+    text = value.decode("utf-8", "replace")
+    if "&" in text:  # a character reference, which no spreadsheet program writes in a range
+        import html
+
+        text = html.unescape(text)
+    return text
 
 
 def _area_refs(content: bytes) -> list[bytes]:
