@@ -9,7 +9,6 @@ are imported only by the commands that use them.
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -100,6 +99,8 @@ class _Cli(click.Group):
             if isinstance(exc, _file_problem_types()):
                 click.echo(f"错误：{exc}", err=True)
             elif ctx.params.get("debug"):
+                import traceback  # only here: importing it took as long as reading a workbook
+
                 traceback.print_exc()
             else:  # anything we did not foresee
                 click.echo(pipeline.unexpected(exc), err=True)

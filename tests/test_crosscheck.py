@@ -252,7 +252,7 @@ def test_a_pattern_only_matches_a_text_holding_one_of_its_words():
     texts += [p for section in sample_report().narratives for p in sample_report().paragraphs(section)]
     matched = 0
     for text in texts:
-        for _, words, pattern in [*_patterns(YEAR + 1), ("case", _CASE_WORDS, _BOTH_ZERO.pattern)]:
+        for _, words, pattern in [*_patterns(YEAR + 1), ("case", _CASE_WORDS, _BOTH_ZERO)]:
             for match in _compiled(pattern).finditer(unicodedata.normalize("NFKC", text)):
                 assert any(word in match.group() for word in words), (pattern, match.group())
                 matched += 1

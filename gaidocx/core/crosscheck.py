@@ -202,16 +202,17 @@ _compiled = functools.lru_cache(maxsize=256)(re.compile)
 #: A clause that talks about another year, a comparison or a running total is not this year's figure.
 _OTHER_TIME = re.compile(r"去年|同比|环比|较上|比上|较去|比去|历年|以来|截至|截止|累计|(?<!结转)上一?年(?!度?结转|度?未办结|度?遗留)")
 _YEAR = re.compile(r"(\d{4})年")
-#: 现行有效 is a count at the year's end: “截至年底” is its own time, not another.
-_OTHER_TIME_IN_FORCE = re.compile(_OTHER_TIME.pattern.replace("|截至|截止", ""))
+#: 现行有效 is a count at the year's end: “截至年底” is its own time, not another.  (This pattern
+#: and the three of cases below are kept as text and compiled when a text first needs them.)
+_OTHER_TIME_IN_FORCE = _OTHER_TIME.pattern.replace("|截至|截止", "")
 #: Clauses end at these (NFKC has made ，；：！？ ASCII).
 _CLAUSE_END = re.compile(r"[,;:。!?]")
 #: A second kind of case after a zero statement: “未发生行政复议、行政诉讼”.
-_SECOND_ZERO = re.compile(rf"(?:、|和|及|或|与|以及)(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}(?:的情况|情况)?{_END}")
+_SECOND_ZERO = rf"(?:、|和|及|或|与|以及)(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}(?:的情况|情况)?{_END}"
 #: A second count after a first: “被申请行政复议2件、提起行政诉讼1件”.
-_SECOND_COUNT = re.compile(rf"(?:、|,|和|及|与|以及)(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}{_AMOUNT}")
+_SECOND_COUNT = rf"(?:、|,|和|及|与|以及)(?:被)?(?:申请|提起)?(?P<kind>{_CASE}){_CASE_SUFFIX}{_AMOUNT}"
 #: “（政府信息公开）行政复议、行政诉讼均为0”: zero for both kinds.
-_BOTH_ZERO = re.compile(
+_BOTH_ZERO = (
     rf"(?:{_DISCLOSURE})(?:的|引起的|引发的)?(?:被)?(?:申请)?(?P<first>{_CASE})(?:、|和|及|与)(?:被)?(?:提起)?(?P<second>{_CASE})"
     rf"{_CASE_SUFFIX}(?:数量)?(?:均|都)(?:为|是)?(?P<n>零|0)(?!\d)(?:件|起)?"
 )
@@ -266,13 +267,13 @@ def _sentence_claims(text: str, year: int | None) -> list[Claim]:
         first = bisect.bisect_right(bounds, start) - 1
         last = bisect.bisect_left(bounds, end)
         clause = text[bounds[first] : bounds[last]]
-        other_time = _OTHER_TIME_IN_FORCE if what in (DOCS_IN_FORCE, RULES_IN_FORCE) else _OTHER_TIME
+        other_time = _compiled(_OTHER_TIME_IN_FORCE) if what in (DOCS_IN_FORCE, RULES_IN_FORCE) else _OTHER_TIME
         return not other_time.search(clause) and all(int(y) in years for y in _YEAR.findall(clause))
 
     def take(start: int, end: int) -> None:
         used[start:end] = b"\x01" * (end - start)
 
-    for match in _BOTH_ZERO.finditer(text) if any(word in text for word in _CASE_WORDS) else ():
+    for match in _compiled(_BOTH_ZERO).finditer(text) if any(word in text for word in _CASE_WORDS) else ():
         if free(match.start(), match.end()):
             take(match.start(), match.end())
             for kind in (match["first"], match["second"]):
@@ -293,7 +294,7 @@ def _sentence_claims(text: str, year: int | None) -> list[Claim]:
                 found.append((match.start(), Claim(what, value, _quote(match.group()))))
             else:
                 found.append((match.start(), Claim(_case(match["kind"]), value, _quote(match.group()))))
-                follower = (_SECOND_COUNT if match["n"] else _SECOND_ZERO).match(text, end)
+                follower = _compiled(_SECOND_COUNT if match["n"] else _SECOND_ZERO).match(text, end)
                 if follower is not None:
                     second = parse_number(follower["n"]) if match["n"] else 0
                     if second is not None and follower["kind"] != match["kind"]:
