@@ -49,96 +49,98 @@ def test_numbers_arabic_and_chinese(text, value):
 # ---------------------------------------------------------------- what is read
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("收到政府信息公开申请3件", [(RECEIVED, 3)]),
-        ("共受理依申请公开12件", [(RECEIVED, 12)]),
-        ("全年共收到政府信息公开申请十二件，均已按时答复。", [(RECEIVED, 12)]),
-        ("本年新收政府信息公开申请数量为5件", [(RECEIVED, 5)]),
-        ("收到政府信息公开申请３件", [(RECEIVED, 3)]),  # full-width digits
-        ("收到政府信息公开申请两件", [(RECEIVED, 2)]),
-        ("2024年收到政府信息公开申请3件", [(RECEIVED, 3)]),
-        ("本年度共收到3件政府信息公开申请", [(RECEIVED, 3)]),
-        ("2024年度全年未收到政府信息公开申请。", [(RECEIVED, 0)]),
-        ("全年没有收到依申请公开事项", [(RECEIVED, 0)]),
-        ("无依申请公开情况。", [(RECEIVED, 0)]),
-        ("依申请公开：本年度收到政府信息公开申请数量为0", [(RECEIVED, 0)]),
-        ("办结政府信息公开申请7件", [(HANDLED, 7)]),
-        ("上年结转1件", [(CARRIED_IN, 1)]),
-        ("上年度结转政府信息公开申请2件", [(CARRIED_IN, 2)]),
-        ("无上年结转申请", [(CARRIED_IN, 0)]),
-        ("结转下年度继续办理2件", [(CARRIED_OUT, 2)]),
-        ("其中2件结转下年度继续办理", [(CARRIED_OUT, 2)]),
-        ("结转至2025年办理1件", [(CARRIED_OUT, 1)]),
-        (
-            "本年新收政府信息公开申请十二件，上年结转2件，结转下年度继续办理1件。",
-            [(RECEIVED, 12), (CARRIED_IN, 2), (CARRIED_OUT, 1)],
-        ),
-        ("无行政复议", [(REVIEW, 0)]),
-        ("全年未发生因政府信息公开引起的行政复议、行政诉讼。", [(REVIEW, 0), (LITIGATION, 0)]),
-        ("未发生行政复议和行政诉讼案件", [(REVIEW, 0), (LITIGATION, 0)]),
-        ("因政府信息公开被申请行政复议2件、提起行政诉讼1件。", [(REVIEW, 2), (LITIGATION, 1)]),
-        ("政府信息公开行政复议、行政诉讼均为0。", [(REVIEW, 0), (LITIGATION, 0)]),
-        ("涉及政府信息公开的行政诉讼案件3起", [(LITIGATION, 3)]),
-        ("本年度制发行政规范性文件5件，废止规范性文件2件，现行有效规范性文件30件。",
-         [(DOCS_ISSUED, 5), (DOCS_REPEALED, 2), (DOCS_IN_FORCE, 30)]),
-        ("印发3件行政规范性文件", [(DOCS_ISSUED, 3)]),
-        ("行政规范性文件现行有效件数为28件", [(DOCS_IN_FORCE, 28)]),
-        ("截至年底，现行有效规范性文件45件", [(DOCS_IN_FORCE, 45)]),  # the table's figure is at year end
-        ("截至2024年底现行有效规范性文件45件", [(DOCS_IN_FORCE, 45)]),
-        ("依申请公开方面，全年共收到申请3件", [(RECEIVED, 3)]),
-        ("（二）依申请公开。2024年共收到申请3件，均按时答复。", [(RECEIVED, 3)]),
-        ("（二）依申请公开。全年未收到政府信息公开申请。", [(RECEIVED, 0)]),
-        ("制定政府规章1件，现行有效规章12件", [(RULES_ISSUED, 1), (RULES_IN_FORCE, 12)]),
-    ],
-)
+#: Plain statements and the claims read from them.
+STATEMENTS = [
+    ("收到政府信息公开申请3件", [(RECEIVED, 3)]),
+    ("共受理依申请公开12件", [(RECEIVED, 12)]),
+    ("全年共收到政府信息公开申请十二件，均已按时答复。", [(RECEIVED, 12)]),
+    ("本年新收政府信息公开申请数量为5件", [(RECEIVED, 5)]),
+    ("收到政府信息公开申请３件", [(RECEIVED, 3)]),  # full-width digits
+    ("收到政府信息公开申请两件", [(RECEIVED, 2)]),
+    ("2024年收到政府信息公开申请3件", [(RECEIVED, 3)]),
+    ("本年度共收到3件政府信息公开申请", [(RECEIVED, 3)]),
+    ("2024年度全年未收到政府信息公开申请。", [(RECEIVED, 0)]),
+    ("全年没有收到依申请公开事项", [(RECEIVED, 0)]),
+    ("无依申请公开情况。", [(RECEIVED, 0)]),
+    ("依申请公开：本年度收到政府信息公开申请数量为0", [(RECEIVED, 0)]),
+    ("办结政府信息公开申请7件", [(HANDLED, 7)]),
+    ("上年结转1件", [(CARRIED_IN, 1)]),
+    ("上年度结转政府信息公开申请2件", [(CARRIED_IN, 2)]),
+    ("无上年结转申请", [(CARRIED_IN, 0)]),
+    ("结转下年度继续办理2件", [(CARRIED_OUT, 2)]),
+    ("其中2件结转下年度继续办理", [(CARRIED_OUT, 2)]),
+    ("结转至2025年办理1件", [(CARRIED_OUT, 1)]),
+    (
+        "本年新收政府信息公开申请十二件，上年结转2件，结转下年度继续办理1件。",
+        [(RECEIVED, 12), (CARRIED_IN, 2), (CARRIED_OUT, 1)],
+    ),
+    ("无行政复议", [(REVIEW, 0)]),
+    ("全年未发生因政府信息公开引起的行政复议、行政诉讼。", [(REVIEW, 0), (LITIGATION, 0)]),
+    ("未发生行政复议和行政诉讼案件", [(REVIEW, 0), (LITIGATION, 0)]),
+    ("因政府信息公开被申请行政复议2件、提起行政诉讼1件。", [(REVIEW, 2), (LITIGATION, 1)]),
+    ("政府信息公开行政复议、行政诉讼均为0。", [(REVIEW, 0), (LITIGATION, 0)]),
+    ("涉及政府信息公开的行政诉讼案件3起", [(LITIGATION, 3)]),
+    ("本年度制发行政规范性文件5件，废止规范性文件2件，现行有效规范性文件30件。",
+     [(DOCS_ISSUED, 5), (DOCS_REPEALED, 2), (DOCS_IN_FORCE, 30)]),
+    ("印发3件行政规范性文件", [(DOCS_ISSUED, 3)]),
+    ("行政规范性文件现行有效件数为28件", [(DOCS_IN_FORCE, 28)]),
+    ("截至年底，现行有效规范性文件45件", [(DOCS_IN_FORCE, 45)]),  # the table's figure is at year end
+    ("截至2024年底现行有效规范性文件45件", [(DOCS_IN_FORCE, 45)]),
+    ("依申请公开方面，全年共收到申请3件", [(RECEIVED, 3)]),
+    ("（二）依申请公开。2024年共收到申请3件，均按时答复。", [(RECEIVED, 3)]),
+    ("（二）依申请公开。全年未收到政府信息公开申请。", [(RECEIVED, 0)]),
+    ("制定政府规章1件，现行有效规章12件", [(RULES_ISSUED, 1), (RULES_IN_FORCE, 12)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STATEMENTS)
 def test_plain_statements_are_read(text, expected):
     assert read(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        # figures the tables do not hold
-        "策勒县人民政府网站发布各类信息1171条，积极弘扬主旋律。",
-        "全年通过政府网站主动公开政府信息2365条，其中政策文件86条。",
-        "政务微博发布信息526条，微信公众号发布信息312条。",
-        "召开新闻发布会6场，解读政策文件32篇，召开政务公开工作会议3次。",
-        "组织政务公开业务培训3次，参训人员150人次。",
-        "办理人大代表建议28件、政协提案35件，办复率100%。",
-        "12345热线受理群众诉求1200件。",
-        "受理政务服务事项15632件。",
-        "公开行政许可信息235条，行政处罚信息56条。",
-        "主动公开规范性文件12件。",
-        "发布规范性文件解读材料12篇。",
-        "开展行政规范性文件合法性审核23件，备案审查规范性文件10件。",
-        "清理规范性文件120件，废止5件。",
-        "党内规范性文件制发3件。",
-        "制定规章制度5项。",
-        # not a count
-        "收到政府信息公开申请后在15个工作日内答复。",
-        "依申请公开答复时限为20个工作日。",
-        "未收到政府信息公开申请方面的投诉。",
-        "未收到涉及本单位的政府信息公开申请。",  # not plain enough to read
-        "共收到各类申请10件，其中政府信息公开申请3件。",
-        # other years, comparisons and running totals
-        "2023年收到政府信息公开申请5件。",
-        "截至目前累计制发行政规范性文件45件。",
-        "较上年收到的政府信息公开申请15件减少3件。",
-        "同比收到政府信息公开申请增加5件。",
-        "自2008年以来累计收到政府信息公开申请300件。",
-        # 行政复议 handled as the reviewing body, not about 政府信息公开
-        "全年办理行政复议案件45件，行政应诉案件30件。",
-        "参加行政诉讼庭审12次。",
-        "未发生行政复议被纠错的情况。",
-        "（二）依申请公开。完善申请受理流程，收到申请人的来信后及时登记。",
-        "政府信息公开申请办理流程规范，受理申请后5个工作日内告知。",
-        # headings and skeleton text
-        "（二）依申请公开。",
-        "（一）信息处理费收取情况。依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），本机关本年度发出收费通知0件，收费金额0元；实际收取信息处理费0元。",
-    ],
-)
+#: Statements of figures the tables do not hold, and other text that must not be read.
+NOT_STATEMENTS = [
+    # figures the tables do not hold
+    "策勒县人民政府网站发布各类信息1171条，积极弘扬主旋律。",
+    "全年通过政府网站主动公开政府信息2365条，其中政策文件86条。",
+    "政务微博发布信息526条，微信公众号发布信息312条。",
+    "召开新闻发布会6场，解读政策文件32篇，召开政务公开工作会议3次。",
+    "组织政务公开业务培训3次，参训人员150人次。",
+    "办理人大代表建议28件、政协提案35件，办复率100%。",
+    "12345热线受理群众诉求1200件。",
+    "受理政务服务事项15632件。",
+    "公开行政许可信息235条，行政处罚信息56条。",
+    "主动公开规范性文件12件。",
+    "发布规范性文件解读材料12篇。",
+    "开展行政规范性文件合法性审核23件，备案审查规范性文件10件。",
+    "清理规范性文件120件，废止5件。",
+    "党内规范性文件制发3件。",
+    "制定规章制度5项。",
+    # not a count
+    "收到政府信息公开申请后在15个工作日内答复。",
+    "依申请公开答复时限为20个工作日。",
+    "未收到政府信息公开申请方面的投诉。",
+    "未收到涉及本单位的政府信息公开申请。",  # not plain enough to read
+    "共收到各类申请10件，其中政府信息公开申请3件。",
+    # other years, comparisons and running totals
+    "2023年收到政府信息公开申请5件。",
+    "截至目前累计制发行政规范性文件45件。",
+    "较上年收到的政府信息公开申请15件减少3件。",
+    "同比收到政府信息公开申请增加5件。",
+    "自2008年以来累计收到政府信息公开申请300件。",
+    # 行政复议 handled as the reviewing body, not about 政府信息公开
+    "全年办理行政复议案件45件，行政应诉案件30件。",
+    "参加行政诉讼庭审12次。",
+    "未发生行政复议被纠错的情况。",
+    "（二）依申请公开。完善申请受理流程，收到申请人的来信后及时登记。",
+    "政府信息公开申请办理流程规范，受理申请后5个工作日内告知。",
+    # headings and skeleton text
+    "（二）依申请公开。",
+    "（一）信息处理费收取情况。依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），本机关本年度发出收费通知0件，收费金额0元；实际收取信息处理费0元。",
+]
+
+
+@pytest.mark.parametrize("text", NOT_STATEMENTS)
 def test_figures_the_tables_do_not_hold_are_not_read(text):
     assert read(text) == []
 
@@ -247,8 +249,7 @@ def test_a_pattern_only_matches_a_text_holding_one_of_its_words():
     these tests read or must not read and on the sample's text, holds one of the words."""
     from gaidocx.core.crosscheck import _BOTH_ZERO, _CASE_WORDS, _compiled, _patterns
 
-    texts = [text for text, _ in test_plain_statements_are_read.pytestmark[0].args[1]]
-    texts += test_figures_the_tables_do_not_hold_are_not_read.pytestmark[0].args[1]
+    texts = [text for text, _ in STATEMENTS] + NOT_STATEMENTS
     texts += [p for section in sample_report().narratives for p in sample_report().paragraphs(section)]
     matched = 0
     for text in texts:

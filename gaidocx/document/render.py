@@ -305,10 +305,9 @@ class _Filled:
 
 def _fixed_shape(body: str) -> bool:
     """No statement or comment tag inside any table (so no loop adds or removes a cell), no
-    drawing (whose ids a loop would repeat), and a body tag without tags of its own that binds
-    ``w`` to WordprocessingML (so the paragraphs filled in are in its namespace)."""
-    start = body[: body.find(">")]
-    if "docPr" in body or "{" in start or f'xmlns:w="{_W}"' not in start:
+    drawing (whose ids a loop would repeat), and a body tag without tags of its own (so that
+    the filled body's content is what lies between its first ">" and its last "<")."""
+    if "docPr" in body or "{" in body[: body.find(">")]:
         return False
     try:
         tree = etree.fromstring(body.encode("utf-8"), _PARSER)

@@ -333,9 +333,13 @@ class _Reader:
             return False
         return True
 
-    def _bad_date(self, cell: Cell) -> str | None:
-        """The serial of a date-formatted cell read as ``#VALUE!`` (out of Excel's date range), as openpyxl reads it."""
-        return cell.serial
+    def _out_of_date_range(self, cell: Cell, place: str, problem: str) -> bool:
+        """A date-formatted number beyond Excel's dates (read as ``#VALUE!``, as openpyxl reads it)
+        is refused with ``problem``, which names the number as ``{serial}``."""
+        if cell.serial is None:
+            return False
+        self._refuse(place, problem.format(serial=_brief(cell.serial)))
+        return True
 
     def _text(self, cell: Cell, place: str) -> str:
         if not self._direct(cell, place, "文字"):
@@ -376,13 +380,9 @@ class _Reader:
         value = cell.value
         if not self._direct(cell, SIGNED_ON, "日期") or value is None:
             return None
-        serial = self._bad_date(cell)
-        if serial is not None:
-            self._refuse(
-                SIGNED_ON,
-                f"成文日期单元格中的数字 {_brief(serial)} 超出了 Excel 能表示的日期范围，无法读取为日期。"
-                "请重新填写日期，如 2025年1月23日。",
-            )
+        if self._out_of_date_range(
+            cell, SIGNED_ON, "成文日期单元格中的数字 {serial} 超出了 Excel 能表示的日期范围，无法读取为日期。请重新填写日期，如 2025年1月23日。"
+        ):
             return None
         if isinstance(value, datetime.datetime):
             return value.date()
@@ -408,13 +408,9 @@ class _Reader:
         cell = self.formulas[sheet][address]
         if not self._direct(cell, key, "数字"):
             return None
-        serial = self._bad_date(cell)
-        if serial is not None:
-            self._refuse(
-                key,
-                f"单元格设置成了日期格式，其中的数字 {_brief(serial)} 超出了日期范围，Excel 显示为错误值。"
-                "请把单元格格式改为“常规”，再重新填写数字。",
-            )
+        if self._out_of_date_range(
+            cell, key, "单元格设置成了日期格式，其中的数字 {serial} 超出了日期范围，Excel 显示为错误值。请把单元格格式改为“常规”，再重新填写数字。"
+        ):
             return None
         number, note = _to_number(cell.value)
         if number is None:
