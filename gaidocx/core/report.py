@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gaidocx.core.form import FORM_2021, OWN_REPORT, Form, Kind
+from gaidocx.core.form import FORM_2021, OPENING, OWN_REPORT, Form, Kind
 from gaidocx.core.narrative import split_paragraphs
 
 Number = int | Decimal
@@ -69,6 +69,26 @@ def require_complete(report: Report, what: str) -> dict[str, Number]:
     if missing:
         raise IncompleteReport(f"报告还不完整，无法生成{what}：缺少{'；'.join(missing)}。请先运行检查并补全。")
     return figures  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedReport:
+    """A report the checks passed, with what every renderer needs computed once: all figures
+    known (totals included) and each text place split into paragraphs.  Renderers take this
+    value and never re-check or re-split."""
+
+    report: Report
+    #: every field's value, totals computed; none missing
+    figures: Mapping[str, Number]
+    #: ``OPENING`` and each narrative section number → its paragraphs
+    paragraphs: Mapping[str, tuple[str, ...]]
+
+
+def checked_report(report: Report, what: str = "文档") -> CheckedReport:
+    """The report with its figures and paragraphs computed once; ``IncompleteReport`` when it
+    lacks something a published ``what`` needs (the checks report the same as errors)."""
+    places = (OPENING, *(section.number for section in report.form.narrative_sections))
+    return CheckedReport(report, require_complete(report, what), {place: report.paragraphs(place) for place in places})
 
 
 def format_figure(value: Number, kind: Kind) -> str:
