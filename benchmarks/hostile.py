@@ -12,11 +12,16 @@ Alt+Enter lines (just under the reader's bound, rendered; far over it,
 refused).  Word templates (``render --template``): a 1 GiB part, code that
 loops, multiplies strings or doubles a namespace.  Targets (issue 10): under
 5 s and 300 MB each.  Run it after `pip install .`.
+
+Each area adds its cases in a module of its own, ``benchmarks/hostile_*.py``, holding
+``CASES``: name → ``Case`` (how to build the file, its suffix, and the command's
+arguments given the file and an output folder); they are gathered here.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import statistics
@@ -24,9 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "tests"), str(Path(__file__).resolve().parent)]
 
 from malicious import (  # noqa: E402
     SAMPLE_WORKBOOK,
@@ -40,23 +47,54 @@ from malicious import (  # noqa: E402
 )
 
 BOMB_SIZE = 300 * 1024 * 1024
-#: name → (what to build, which command: "check" or "render" the workbook, or "template" to render the sample with it)
-CASES = {
-    "zip-bomb": (lambda: zip_bomb(BOMB_SIZE), "check"),
-    "lying-zip-bomb": (lambda: lying_zip_bomb(BOMB_SIZE), "check"),
-    "billion-laughs": (billion_laughs, "check"),
-    "giant-shared-string": (giant_shared_string, "check"),
-    "giant-no-version": (lambda: giant_shared_string(version=False), "check"),
-    "alt-enter-1600": (lambda: alt_enter_lines(20, 80), "render"),
-    "alt-enter-32000": (lambda: alt_enter_lines(400, 80), "check"),
-    "template-1GiB-part": (lambda: template_with_huge_part(1024**3), "template"),
-    "template-loops": (lambda: template_with_code("{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"), "template"),
-    "template-string-times": (lambda: template_with_code('{{ "x" * 1000000000 }}'), "template"),
-    "template-doubling": (
-        lambda: template_with_code('{% set ns = namespace(s="xx") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}'),
-        "template",
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hostile file and the gaidocx command that meets it."""
+
+    make: Callable[[], bytes]
+    suffix: str
+    #: the command's arguments, given the file and a folder for outputs
+    arguments: Callable[[str, str], list[str]]
+
+
+def checked(make: Callable[[], bytes]) -> Case:
+    return Case(make, ".xlsx", lambda path, out: ["check", path])
+
+
+def rendered(make: Callable[[], bytes]) -> Case:
+    return Case(make, ".xlsx", lambda path, out: ["render", path, "-o", f"{out}/out.docx", "--force"])
+
+
+def as_template(make: Callable[[], bytes]) -> Case:
+    """A Word template the sample is rendered with."""
+    return Case(make, ".docx", lambda path, out: ["render", str(SAMPLE_WORKBOOK), "--template", path, "-o", f"{out}/out.docx", "--force"])
+
+
+CASES: dict[str, Case] = {
+    "zip-bomb": checked(lambda: zip_bomb(BOMB_SIZE)),
+    "lying-zip-bomb": checked(lambda: lying_zip_bomb(BOMB_SIZE)),
+    "billion-laughs": checked(billion_laughs),
+    "giant-shared-string": checked(giant_shared_string),
+    "giant-no-version": checked(lambda: giant_shared_string(version=False)),
+    "alt-enter-1600": rendered(lambda: alt_enter_lines(20, 80)),
+    "alt-enter-32000": checked(lambda: alt_enter_lines(400, 80)),
+    "template-1GiB-part": as_template(lambda: template_with_huge_part(1024**3)),
+    "template-loops": as_template(lambda: template_with_code("{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}")),
+    "template-string-times": as_template(lambda: template_with_code('{{ "x" * 1000000000 }}')),
+    "template-doubling": as_template(
+        lambda: template_with_code('{% set ns = namespace(s="xx") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}')
     ),
 }
+
+
+def all_cases() -> dict[str, Case]:
+    """This module's cases and those of every ``hostile_*.py`` beside it."""
+    cases = dict(CASES)
+    for module in sorted(Path(__file__).parent.glob("hostile_*.py")):
+        cases.update(importlib.import_module(module.stem).CASES)
+    return cases
 
 
 def measure(command: list[str]) -> tuple[float, float, int]:
@@ -70,27 +108,24 @@ def measure(command: list[str]) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="run only the cases whose name contains this")
     parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    cases = {name: case for name, case in all_cases().items() if not args.only or args.only in name}
     if args.make:
-        for name, (make, command) in CASES.items():
-            (args.make / f"{name}{'.docx' if command == 'template' else '.xlsx'}").write_bytes(make())
+        for name, case in cases.items():
+            (args.make / f"{name}{case.suffix}").write_bytes(case.make())
         return
     command = shutil.which("gaidocx") or sys.exit("gaidocx is not installed: pip install . first")
     with tempfile.TemporaryDirectory() as folder:
         # Built by a child process: a child forked from a parent holding 300 MB would report that as its peak.
-        subprocess.run([sys.executable, __file__, "--make", folder], check=True)
-        for name, (_, kind) in CASES.items():
-            path = Path(folder) / f"{name}{'.docx' if kind == 'template' else '.xlsx'}"
-            output = Path(folder) / "out.docx"
-            arguments = {
-                "check": ["check", str(path)],
-                "render": ["render", str(path), "-o", str(output), "--force"],
-                "template": ["render", str(SAMPLE_WORKBOOK), "--template", str(path), "-o", str(output), "--force"],
-            }[kind]
-            runs = [measure([command, *arguments]) for _ in range(args.runs)]
+        make = [sys.executable, __file__, "--make", folder] + (["--only", args.only] if args.only else [])
+        subprocess.run(make, check=True)
+        for name, case in cases.items():
+            path = Path(folder) / f"{name}{case.suffix}"
+            runs = [measure([command, *case.arguments(str(path), folder)]) for _ in range(args.runs)]
             print(
-                f"{name:22} {kind:8} file {path.stat().st_size / 1024:5.0f} KB  "
+                f"{name:30} file {path.stat().st_size / 1024:7.0f} KB  "
                 f"median {statistics.median(t for t, _, _ in runs):.3f} s  "
                 f"peak {max(m for _, m, _ in runs):.0f} MB  exit {sorted({code for _, _, code in runs})}"
             )
