@@ -171,29 +171,17 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
 
     可以一次检查多个文件或整个文件夹，如 gaidocx check 甲.xlsx 乙.xlsx、gaidocx check *.xlsx、gaidocx check 收到的填报表。
     """
-    given = _expand(inputs)
-    paths = given.paths
+    paths = _expand(inputs).paths
     if previous and len(paths) > 1:
         raise UserError("--previous 只能在检查单个文件时使用。")
     codes = []
-    for path in paths:
-        click.echo(f"【{path}】")
-        try:
-            checked = pipeline.check_workbook(path, previous=previous)
-        except WorkbookError as exc:
-            click.echo(f"错误：{exc}")
-            codes.append(EXIT_FILE_PROBLEM)
-            continue
-        except (UserError, BrokenPipeError):
-            raise  # about the options or the console, not this file
-        except Exception as exc:  # one odd file must not stop a batch
-            if _debug():
-                raise
-            click.echo(f"错误：{pipeline.unexpected(exc)}")
-            codes.append(EXIT_FILE_PROBLEM)
-            continue
-        _show(checked)
-        codes.append(EXIT_ERRORS if checked.errors else 0)
+    for one in pipeline.check_many(paths, previous=previous, raise_unforeseen=_debug()):
+        click.echo(f"【{one.source}】")
+        if one.checked is None:
+            click.echo(f"错误：{one.reason}")
+        else:
+            _show(one.checked)
+        codes.append(one.exit_code)
     if len(paths) > 1:
         click.echo(
             f"共检查 {len(paths)} 个文件：{codes.count(0)} 个通过，"

@@ -17,6 +17,7 @@ need them, so ``check`` never loads python-docx, docxtpl or jinja2.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
 import errno
@@ -24,17 +25,22 @@ import glob
 import io
 import os
 import re
+import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gaidocx.core.checks import Problem, WithProblems, check_report, sort_problems
 from gaidocx.core.form import FIRST_YEAR, TITLE_SUFFIX, title
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.core.report import Report
 from gaidocx.workbook.layout import describe_all
-from gaidocx.workbook.read import WorkbookError, read_workbook
+from gaidocx.workbook.read import WorkbookError, read_workbook_bytes, read_workbook_file
+
+if TYPE_CHECKING:
+    from gaidocx.core.summary import Summary
 
 #: Excel keeps ``~$名称.xlsx`` beside a workbook while it is open.
 LOCK_PREFIX = "~$"
@@ -56,24 +62,48 @@ class Checked(WithProblems):
     problems: list[Problem]
 
 
+#: A workbook given by path, or by the user's file name and its bytes (an upload).
+Source = Path | tuple[str, bytes]
+
+
 def check_workbook(path: Path, *, previous: Path | None = None) -> Checked:
     """Read a filled workbook and run every check; ``previous`` is last year's workbook.
 
     Errors are listed before warnings.
     """
-    last_year = _read_previous(previous) if previous else None
-    reading = read_workbook(path)
+    last_year = _previous_report(_previous_file(previous, "--previous"), "--previous") if previous else None
+    return _check(read_workbook_file(path), path.name, last_year)
+
+
+def check_bytes(data: bytes, name: str, *, previous: tuple[str, bytes] | None = None) -> Checked:
+    """``check_workbook`` for a workbook held in memory: ``name`` (the user's file name) is what
+    every message calls it; ``previous`` is last year's workbook as (name, bytes)."""
+    return _check(data, name, _previous_report(previous, "--previous") if previous else None)
+
+
+def _check(data: bytes, name: str, last_year: tuple[str, Report] | None) -> Checked:
+    reading = read_workbook_bytes(data, name)
+    previous_name, previous = last_year or ("", None)
     problems = reading.problems + check_report(
-        reading.report, previous=last_year, previous_name=previous.name if previous else "", reported=reading.unreadable
+        reading.report, previous=previous, previous_name=previous_name, reported=reading.unreadable
     )
     return Checked(reading.report, sort_problems(problems))
 
 
-def _read_previous(path: Path) -> Report:
+def _previous_file(path: Path, option: str) -> tuple[str, bytes]:
+    """Last year's workbook (``--previous``, ``--from``) as (name, bytes)."""
     try:
-        return read_workbook(path).report
+        return path.name, read_workbook_file(path)
     except WorkbookError as exc:
-        raise UserError(f"上一年度的填报表（--previous）“{path}”无法使用：{exc}") from exc
+        raise UserError(f"上一年度的填报表（{option}）“{path}”无法使用：{exc}") from exc
+
+
+def _previous_report(previous: tuple[str, bytes], option: str) -> tuple[str, Report]:
+    name, data = previous
+    try:
+        return name, read_workbook_bytes(data, name).report
+    except WorkbookError as exc:
+        raise UserError(f"上一年度的填报表（{option}）“{name}”无法使用：{exc}") from exc
 
 
 def format_problem(problem: Problem) -> str:
@@ -287,12 +317,60 @@ def _umask() -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateMade:
+    """A fill-in workbook made in memory: its default file name, bytes, year and what the user should know."""
+
+    name: str
+    data: bytes
+    year: int | None
+    warnings: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Made:
     """A fill-in workbook written: where, for which year, and what the user should know."""
 
     path: Path
     year: int | None
     warnings: list[str]
+
+
+def template_bytes(
+    *,
+    agency: str = "",
+    year: int | None = None,
+    previous: tuple[str, bytes] | None = None,
+    today: datetime.date | None = None,
+) -> TemplateMade:
+    """A fill-in workbook, named by agency and year.
+
+    With ``previous`` (last year's workbook as name and bytes) it is next year's: agency and
+    year + 1 filled, 上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no
+    text copied.
+    """
+    from gaidocx.workbook.build import build_next_year_template, build_template
+
+    today = today or datetime.date.today()
+    if previous is not None:
+        if agency or year is not None:
+            raise UserError("--from 不能与 --agency、--year 同时使用：机关名称和年度取自上一年度的填报表。")
+        previous_name, last = _previous_report(previous, "--from")
+        try:
+            workbook = build_next_year_template(last)
+        except ValueError as exc:
+            raise UserError(f"上一年度的填报表（--from）“{previous_name}”无法使用：{exc}") from exc
+        agency, year = last.agency, (last.year or 0) + 1
+    else:
+        if year is not None and year < FIRST_YEAR:
+            raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
+        if year is not None and year > today.year:
+            raise UserError(f"报告年度 {year} 还没有到，请核对。")
+        if NOT_XML.search(agency):
+            raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
+        workbook = build_template(agency=agency, year=year)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return TemplateMade(template_name(agency, year), buffer.getvalue(), year, agency_warnings(agency))
 
 
 def make_template(
@@ -304,39 +382,16 @@ def make_template(
     force: bool = False,
     today: datetime.date | None = None,
 ) -> Made:
-    """Write a fill-in workbook, named by agency and year unless ``output`` is given.
-
-    With ``previous`` (last year's workbook) it is next year's: agency and year + 1 filled,
-    上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no text copied.
-    """
-    from gaidocx.workbook.build import build_next_year_template, build_template
-
-    today = today or datetime.date.today()
-    if previous is not None:
-        if agency or year is not None:
-            raise UserError("--from 不能与 --agency、--year 同时使用：机关名称和年度取自上一年度的填报表。")
-        try:
-            last = read_workbook(previous).report
-            workbook = build_next_year_template(last)
-        except (WorkbookError, ValueError) as exc:
-            raise UserError(f"上一年度的填报表（--from）“{previous}”无法使用：{exc}") from exc
-        agency, year = last.agency, (last.year or 0) + 1
-    else:
-        if year is not None and year < FIRST_YEAR:
-            raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
-        if year is not None and year > today.year:
-            raise UserError(f"报告年度 {year} 还没有到，请核对。")
-        if NOT_XML.search(agency):
-            raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
-        workbook = build_template(agency=agency, year=year)
-    output = with_suffix_if_none(output, ".xlsx") if output is not None else Path(template_name(agency, year))
+    """Write ``template_bytes``'s workbook to ``output`` (a file or a folder), by default to its
+    own name in the current folder; ``previous`` is last year's workbook file."""
+    last_year = _previous_file(previous, "--from") if previous is not None else None
+    made = template_bytes(agency=agency, year=year, previous=last_year, today=today)
+    output = with_suffix_if_none(output, ".xlsx") if output is not None else Path(made.name)
     if _is_dir(output):
-        output = output / template_name(agency, year)
+        output = output / made.name
     check_output_path(output, inputs=Protected([previous]), force=force, suffix=".xlsx")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    write_atomically(output, buffer.getvalue(), force=force)
-    return Made(output, year, agency_warnings(agency))
+    write_atomically(output, made.data, force=force)
+    return Made(output, made.year, made.warnings)
 
 
 def agency_warnings(agency: str) -> list[str]:
@@ -362,18 +417,30 @@ class Status(enum.Enum):
         return {Status.RENDERED: 0, Status.ERRORS: 1}.get(self, 2)
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """What a worker hands back for one workbook: small and picklable, no report object."""
+@dataclass(frozen=True)
+class Rendered:
+    """One workbook checked and, without errors, its report made in memory: what a web page
+    shows, and what a batch worker hands back (then without ``report``, to stay small)."""
 
-    source: Path
+    #: the file's name as the user gave it
+    name: str
     status: Status
-    problems: tuple[str, ...] = ()  # formatted, errors first
+    #: ``check``'s closing line
+    verdict: str
+    #: every problem as ``check`` prints it, errors first; for UNREADABLE and FAILED the one reason
+    messages: tuple[str, ...]
     errors: int = 0
     warnings: int = 0
-    name_stem: str = ""  # the default output name without suffix
-    files: dict[str, bytes] = field(default_factory=dict)  # suffix → content
-    reason: str = ""  # why the file could not be read
+    report: Report | None = None
+    #: the default output name without suffix
+    name_stem: str = ""
+    #: suffix → content: ".docx" and each extra; empty unless RENDERED
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """Why nothing was made (UNREADABLE, FAILED)."""
+        return self.messages[0] if self.status in (Status.UNREADABLE, Status.FAILED) else ""
 
 
 @dataclass(slots=True)
@@ -430,40 +497,67 @@ class _Renderer:
         """What was removed from a custom template (an attached template, …), in Chinese."""
         return self.template.notices
 
-    def docx(self, report: Report) -> bytes:
-        return self.template.render(report)
+    def files(self, checked: Checked, extras: Sequence[str]) -> dict[str, bytes]:
+        """The report's .docx and each extra: every call of a document renderer is here."""
+        report = checked.report
+        files = {".docx": self.template.render(report)}
+        for suffix in extras:
+            if suffix == ".html":
+                from gaidocx.document.html import render_html
+
+                files[suffix] = render_html(report).encode("utf-8")
+            else:
+                from gaidocx.core.data import report_json
+
+                files[suffix] = report_json(report, checked.problems).encode("utf-8")
+        return files
 
 
-def _extra_file(suffix: str, checked: Checked) -> bytes:
-    if suffix == ".html":
-        from gaidocx.document.html import render_html
-
-        return render_html(checked.report).encode("utf-8")
-    from gaidocx.core.data import report_json
-
-    return report_json(checked.report, checked.problems).encode("utf-8")
+def render_bytes(data: bytes, name: str, *, extras: Sequence[str] = (".html", ".json")) -> Rendered:
+    """Check a workbook held in memory and, without errors, make its report with the shipped
+    Word template; nothing touches the disk.  Never raises for a bad workbook: it is
+    UNREADABLE with the reason, named by ``name``."""
+    return _render((name, data), _Renderer(None), extras=extras)
 
 
-def prepare(
-    source: Path,
+def _render(
+    source: Source,
     renderer: _Renderer,
     *,
-    previous: Path | None = None,
+    previous: tuple[str, bytes] | None = None,
     extras: Sequence[str] = (),
-) -> Prepared:
-    """Check one workbook and, without errors, make the .docx (and extras) in memory."""
+    raise_unforeseen: bool = False,
+) -> Rendered:
+    """Check one workbook and, without errors, make the .docx (and extras) in memory; a file that
+    cannot be read is UNREADABLE, one whose report cannot be made is FAILED, each with its reason
+    (``raise_unforeseen``: a failure nobody foresaw raises instead, for one file and ``--debug``)."""
+    name, read = _named(source)
     try:
-        checked = check_workbook(source, previous=previous)
-    except WorkbookError as exc:
-        return Prepared(source, Status.UNREADABLE, reason=str(exc))
+        checked = _check(read(), name, _previous_report(previous, "--previous") if previous else None)
+    except Exception as exc:  # noqa: BLE001 - the one policy: this file's reason
+        return Rendered(name, Status.UNREADABLE, UNREADABLE_VERDICT, (bad_file_reason(exc, raise_unforeseen),))
     shown = tuple(format_problem(p) for p in checked.problems)
-    counts = {"errors": len(checked.errors), "warnings": len(checked.warnings)}
+    counts = {"errors": len(checked.errors), "warnings": len(checked.warnings), "report": checked.report}
     if checked.errors:
-        return Prepared(source, Status.ERRORS, shown, **counts)
-    files = {".docx": renderer.docx(checked.report)}
-    files.update({suffix: _extra_file(suffix, checked) for suffix in extras})
+        return Rendered(name, Status.ERRORS, verdict(checked), shown, **counts)
+    try:
+        files = renderer.files(checked, extras)
+    except Exception as exc:  # noqa: BLE001 - the one policy: this file's reason
+        return Rendered(name, Status.FAILED, verdict(checked), (bad_file_reason(exc, raise_unforeseen),), **counts)
     stem = Path(default_name(checked.report)).stem
-    return Prepared(source, Status.RENDERED, shown, name_stem=stem, files=files, **counts)
+    return Rendered(name, Status.RENDERED, verdict(checked), shown, name_stem=stem, files=files, **counts)
+
+
+def _named(source: Source) -> tuple[str, Callable[[], bytes]]:
+    """The name messages use for a source, and how to get its bytes (a file is read only when needed)."""
+    if isinstance(source, tuple):
+        name, data = source
+        return name, lambda: data
+    return source.name, lambda: read_workbook_file(source)
+
+
+#: The closing line for a file that could not be read at all.
+UNREADABLE_VERDICT = "无法读取，未检查。"
 
 
 def render_workbook(
@@ -491,16 +585,17 @@ def render_workbook(
         output = with_suffix_if_none(output, ".docx")
         check_output_path(output, inputs=inputs, force=force, suffix=".docx")
     renderer = _Renderer(template)
-    prepared = prepare(source, renderer, previous=previous, extras=extras)
-    if prepared.status is Status.UNREADABLE:
-        raise WorkbookError(prepared.reason)
-    if prepared.status is Status.ERRORS:
-        return _outcome(prepared, [])
-    docx = output if named else (output or source.parent) / f"{prepared.name_stem}.docx"
-    targets = _targets(docx, prepared, pdf)
+    last_year = _previous_file(previous, "--previous") if previous else None
+    rendered = _render(source, renderer, previous=last_year, extras=extras, raise_unforeseen=True)
+    if rendered.status is Status.UNREADABLE:
+        raise WorkbookError(rendered.reason)
+    if rendered.status is not Status.RENDERED:
+        return _outcome(source, rendered, [])
+    docx = output if named else (output or source.parent) / f"{rendered.name_stem}.docx"
+    targets = _targets(docx, rendered, pdf)
     for target in targets:
         check_output_path(target, inputs=inputs, force=force, suffix=target.suffix)
-    outcome = _outcome(prepared, _write(prepared, targets, force=force))
+    outcome = _outcome(source, rendered, _write(rendered, targets, force=force))
     outcome.notices = tuple(renderer.notices)
     if pdf:
         _convert_batch([outcome], force=force)
@@ -538,9 +633,9 @@ def render_many(
     outcomes: dict[Path, Outcome] = {}
     claimed: set[Path] = set()
     protected = Protected([*sources, template])
-    for prepared in _prepare_all(sources, renderer, template, extras, jobs):
-        outcome = _place(prepared, folder, claimed, protected, force, pdf)
-        outcomes[prepared.source] = outcome
+    for source, rendered in _render_all(sources, renderer, template, extras, jobs):
+        outcome = _place(source, rendered, folder, claimed, protected, force, pdf)
+        outcomes[source] = outcome
         if progress:
             progress(outcome)
     ordered = [outcomes[s] for s in sources]
@@ -551,13 +646,13 @@ def render_many(
     return ordered
 
 
-def _prepare_all(
+def _render_all(
     sources: Sequence[Path], renderer: _Renderer, template: Path | None, extras: Sequence[str], jobs: int | None
-):
+) -> Iterator[tuple[Path, Rendered]]:
     workers = min(jobs or os.cpu_count() or 1, len(sources))
     if workers <= 1:
         for source in sources:
-            yield _prepare_safely(source, renderer, extras)
+            yield source, _render(source, renderer, extras=extras)
         return
     # Leaving the block for any reason (done, Ctrl+C, SIGTERM) terminates the workers.
     import multiprocessing
@@ -580,66 +675,82 @@ def _start_worker(template: Path | None) -> None:
     _worker_renderer = _Renderer(template)
 
 
-def _work(task: tuple[Path, tuple[str, ...]]) -> Prepared:
+def _work(task: tuple[Path, tuple[str, ...]]) -> tuple[Path, Rendered]:
+    """In a worker: the result without its report, which the parent does not need."""
     source, extras = task
     assert _worker_renderer is not None
-    return _prepare_safely(source, _worker_renderer, extras)
+    return source, dataclasses.replace(_render(source, _worker_renderer, extras=extras), report=None)
 
 
-def _prepare_safely(source: Path, renderer: _Renderer, extras: Sequence[str]) -> Prepared:
-    """One odd file must not stop a batch: anything unforeseen is that file's reason."""
-    try:
-        return prepare(source, renderer, extras=extras)
-    except UserError as exc:
-        return Prepared(source, Status.UNREADABLE, reason=str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported for this file only
-        from gaidocx.document.render import TemplateProblem
+def bad_file_reason(exc: Exception, raise_unforeseen: bool = False) -> str:
+    """The one policy for a file that fails in a batch (check, render, summary, export, audit):
+    a failure with a Chinese message of its own keeps it, anything unforeseen is that file's
+    ``unexpected`` reason (or, with ``raise_unforeseen``, raised again for ``--debug``)."""
+    from_template = sys.modules.get("gaidocx.document.render")
+    if from_template is not None and isinstance(exc, from_template.TemplateProblem):
+        return f"Word 模板无法使用：{exc}"
+    if isinstance(exc, foreseen_failures()):
+        return str(exc)
+    if raise_unforeseen:
+        raise exc
+    return unexpected(exc)
 
-        if isinstance(exc, TemplateProblem):
-            return Prepared(source, Status.FAILED, reason=f"Word 模板无法使用：{exc}")
-        return Prepared(source, Status.UNREADABLE, reason=unexpected(exc))
+
+def foreseen_failures() -> tuple[type[Exception], ...]:
+    """Failures that are the user's files or options, each with a complete Chinese message."""
+    types: list[type[Exception]] = [UserError, WorkbookError]
+    for module, name in (
+        ("gaidocx.document.render", "TemplateProblem"),
+        ("gaidocx.document.pdf", "PdfError"),
+        ("gaidocx.audit", "UnreadableFile"),
+    ):
+        loaded = sys.modules.get(module)  # only modules an operation used can have raised
+        if loaded is not None and hasattr(loaded, name):
+            types.append(getattr(loaded, name))
+    return tuple(types)
 
 
 def _place(
-    prepared: Prepared,
+    source: Path,
+    rendered: Rendered,
     folder: Path | None,
     claimed: set[Path],
     protected: Protected,
     force: bool,
     pdf: bool,
 ) -> Outcome:
-    """Write one prepared report under its default name; two inputs never share an output."""
-    if prepared.status is not Status.RENDERED:
-        return _outcome(prepared, [])
-    docx = (folder or prepared.source.parent) / f"{prepared.name_stem}.docx"
+    """Write one rendered report under its default name; two inputs never share an output."""
+    if rendered.status is not Status.RENDERED:
+        return _outcome(source, rendered, [])
+    docx = (folder or source.parent) / f"{rendered.name_stem}.docx"
     if docx in claimed:
         return Outcome(
-            prepared.source,
+            source,
             Status.FAILED,
             reason=f"与另一个填报表的机关名称和年度相同，输出文件“{docx.name}”会重名，未生成。请核对机关名称和年度。",
         )
-    targets = _targets(docx, prepared, pdf)
+    targets = _targets(docx, rendered, pdf)
     claimed.update(targets)
     try:
         for target in targets:
             check_output_path(target, inputs=protected, force=force, suffix=target.suffix)
-        return _outcome(prepared, _write(prepared, targets, force=force))
+        return _outcome(source, rendered, _write(rendered, targets, force=force))
     except UserError as exc:
-        return Outcome(prepared.source, Status.FAILED, reason=str(exc))
+        return Outcome(source, Status.FAILED, reason=str(exc))
 
 
-def _targets(docx: Path, prepared: Prepared, pdf: bool) -> list[Path]:
-    targets = [docx, *(docx.with_suffix(s) for s in prepared.files if s != ".docx")]
+def _targets(docx: Path, rendered: Rendered, pdf: bool) -> list[Path]:
+    targets = [docx, *(docx.with_suffix(s) for s in rendered.files if s != ".docx")]
     if pdf:
         targets.append(docx.with_suffix(".pdf"))
     return targets
 
 
-def _write(prepared: Prepared, targets: list[Path], *, force: bool) -> list[Path]:
+def _write(rendered: Rendered, targets: list[Path], *, force: bool) -> list[Path]:
     written = []
     by_suffix = {t.suffix: t for t in targets}
     try:
-        for suffix, data in prepared.files.items():
+        for suffix, data in rendered.files.items():
             write_atomically(by_suffix[suffix], data, force=force)
             written.append(by_suffix[suffix])
     except BaseException:
@@ -649,16 +760,9 @@ def _write(prepared: Prepared, targets: list[Path], *, force: bool) -> list[Path
     return written
 
 
-def _outcome(prepared: Prepared, written: list[Path]) -> Outcome:
-    return Outcome(
-        prepared.source,
-        prepared.status,
-        written,
-        prepared.problems,
-        prepared.errors,
-        prepared.warnings,
-        prepared.reason,
-    )
+def _outcome(source: Path, rendered: Rendered, written: list[Path]) -> Outcome:
+    problems = () if rendered.reason else rendered.messages
+    return Outcome(source, rendered.status, written, problems, rendered.errors, rendered.warnings, rendered.reason)
 
 
 def _is_dir(path: Path) -> bool:
@@ -721,25 +825,62 @@ def unexpected(exc: BaseException) -> str:
     )
 
 
-# ---------------------------------------------------------------- export and summary
+# ---------------------------------------------------------------- check many, export and summary
 
 
-def read_all(paths: Sequence[Path]):
-    """Each workbook read and checked on its own: one unreadable file never stops the others."""
+@dataclass(frozen=True)
+class FileChecked:
+    """One file of a batch check: its checks, or why it could not be read."""
+
+    #: the path, or the name given with the bytes
+    source: Path | str
+    checked: Checked | None
+    reason: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        if self.checked is None:
+            return Status.UNREADABLE.exit_code
+        return int(bool(self.checked.errors))
+
+
+def check_many(
+    sources: Iterable[Source], *, previous: Source | None = None, raise_unforeseen: bool = False
+) -> Iterator[FileChecked]:
+    """Each workbook read and checked on its own, as it comes: one unreadable file never stops
+    the others (``bad_file_reason``).  ``previous`` (last year's workbook) is read once."""
+    last_year = None
+    if previous is not None:
+        last_year = _previous_report(_previous_file(previous, "--previous") if isinstance(previous, Path) else previous, "--previous")
+    for source in sources:
+        name, read = _named(source)
+        try:
+            checked = _check(read(), name, last_year)
+        except Exception as exc:  # noqa: BLE001 - the one policy: this file's reason
+            yield FileChecked(source if isinstance(source, Path) else name, None, bad_file_reason(exc, raise_unforeseen))
+            continue
+        yield FileChecked(source if isinstance(source, Path) else name, checked)
+
+
+def _summary_inputs(sources: Iterable[Source]):
     from gaidocx.core.summary import SummaryInput
 
-    items = []
-    for path in paths:
-        try:
-            checked = check_workbook(path)
-        except WorkbookError as exc:
-            items.append(SummaryInput(str(path), None, unreadable=str(exc)))
-            continue
-        except Exception as exc:  # noqa: BLE001 - reported for this file only
-            items.append(SummaryInput(str(path), None, unreadable=unexpected(exc)))
-            continue
-        items.append(SummaryInput(str(path), checked.report, tuple(checked.problems)))
-    return items
+    return [
+        SummaryInput(str(one.source), None, unreadable=one.reason)
+        if one.checked is None
+        else SummaryInput(str(one.source), one.checked.report, tuple(one.checked.problems))
+        for one in check_many(sources)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedBytes:
+    """``export`` in memory: the CSV (``None`` when no report could be exported), how many rows,
+    and the files left out (name, why)."""
+
+    data: bytes | None
+    count: int
+    left_out: list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -751,24 +892,50 @@ class Exported:
     exit_code: int
 
 
-def export_csv(paths: Sequence[Path], output: Path, *, force: bool = False) -> Exported:
+def export_csv_bytes(items: Sequence[tuple[str, bytes]]) -> ExportedBytes:
     """One CSV row per report without errors, one column per figure headed by the official labels
-    (UTF-8 with BOM, so Excel and WPS open it directly)."""
+    (UTF-8 with BOM, so Excel and WPS open it directly); nothing touches the disk."""
+    return _export(_summary_inputs(items))
+
+
+def export_csv(paths: Sequence[Path], output: Path, *, force: bool = False) -> Exported:
+    """``export_csv_bytes`` over workbook files, written to ``output``."""
+    check_output_path(output, inputs=paths, force=force, suffix=".csv")
+    inputs = _summary_inputs(paths)
+    exported = _export(inputs)
+    if exported.data is None:
+        raise UserError("没有可以导出的填报表，未生成 CSV 文件。")
+    write_atomically(output, exported.data, force=force)
+    unreadable = any(item.report is None for item in inputs)
+    return Exported(exported.count, exported.left_out, Status.UNREADABLE.exit_code if unreadable else int(bool(exported.left_out)))
+
+
+def _export(items) -> ExportedBytes:
     from gaidocx.core.data import reports_to_csv_bytes
 
-    check_output_path(output, inputs=paths, force=force, suffix=".csv")
-    items = read_all(paths)
-    exported = [item for item in items if item.report is not None and not item.errors]
+    exported = [item.report for item in items if item.report is not None and not item.errors]
     left_out = [
         (item.path, f"无法读取。{item.unreadable}" if item.report is None else f"有 {len(item.errors)} 个错误，请先用 gaidocx check 检查并改正。")
         for item in items
         if item.report is None or item.errors
     ]
-    if not exported:
-        raise UserError("没有可以导出的填报表，未生成 CSV 文件。")
-    write_atomically(output, reports_to_csv_bytes([item.report for item in exported]), force=force)
-    unreadable = any(item.report is None for item in items)
-    return Exported(len(exported), left_out, Status.UNREADABLE.exit_code if unreadable else int(bool(left_out)))
+    return ExportedBytes(reports_to_csv_bytes(exported) if exported else None, len(exported), left_out)
+
+
+@dataclass(frozen=True, slots=True)
+class Summarised:
+    """``summary`` in memory: the planned ``Summary`` and the workbook's bytes (``None`` when refused)."""
+
+    summary: Summary
+    data: bytes | None
+
+
+def summarise_bytes(
+    items: Sequence[tuple[str, bytes]], *, agency: str, year: int | None = None, skip_errors: bool = False
+) -> Summarised:
+    """The whole-area (本行政区域) fill-in workbook from workbooks held in memory (name, bytes):
+    figures summed, text left to write, and a 汇总明细 sheet; nothing touches the disk."""
+    return _summarised(items, agency=_area_agency(agency), year=year, skip_errors=skip_errors)
 
 
 def summarise_workbooks(
@@ -780,19 +947,29 @@ def summarise_workbooks(
     skip_errors: bool = False,
     force: bool = False,
 ):
-    """The whole-area (本行政区域) fill-in workbook: figures summed, text left to write, and a
-    汇总明细 sheet.  Returns the ``Summary``; when it was refused nothing is written."""
-    from gaidocx.core.summary import plan_summary
-    from gaidocx.workbook.summary import summary_workbook_bytes
+    """``summarise_bytes`` over workbook files, written to ``output``.  Returns the ``Summary``;
+    when it was refused nothing is written."""
+    agency = _area_agency(agency)
+    check_output_path(output, inputs=paths, force=force, suffix=".xlsx")
+    summarised = _summarised(paths, agency=agency, year=year, skip_errors=skip_errors)
+    if summarised.data is not None:
+        write_atomically(output, summarised.data, force=force)
+    return summarised.summary
 
+
+def _area_agency(agency: str) -> str:
     agency = agency.strip()
     if not agency or NOT_XML.search(agency):
         raise UserError("请用 --agency 给出本行政区域报告的机关名称（不能为空，不能含控制字符）。")
-    check_output_path(output, inputs=paths, force=force, suffix=".xlsx")
-    planned = plan_summary(read_all(paths), agency=agency, year=year, skip_errors=skip_errors)
-    if not planned.refusals:
-        write_atomically(output, summary_workbook_bytes(planned), force=force)
-    return planned
+    return agency
+
+
+def _summarised(sources: Sequence[Source], *, agency: str, year: int | None, skip_errors: bool) -> Summarised:
+    from gaidocx.core.summary import plan_summary
+    from gaidocx.workbook.summary import summary_workbook_bytes
+
+    planned = plan_summary(_summary_inputs(sources), agency=agency, year=year, skip_errors=skip_errors)
+    return Summarised(planned, None if planned.refusals else summary_workbook_bytes(planned))
 
 
 # ---------------------------------------------------------------- audit
