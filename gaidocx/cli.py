@@ -13,15 +13,13 @@ from pathlib import Path
 
 import click
 
-from gaidocx import __version__, click_zh, pipeline
-from gaidocx.__main__ import EXIT_INTERRUPTED, INTERRUPTED
-from gaidocx.pipeline import Status, UserError
-from gaidocx.workbook.read import WorkbookError
+from gaidocx import __version__, click_zh, files, pipeline
+from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_INTERRUPTED, INTERRUPTED
+from gaidocx.files import UserError
+from gaidocx.pipeline import Status
 
 click_zh.install()
 
-EXIT_ERRORS = 1
-EXIT_FILE_PROBLEM = 2
 DEFAULT_WORD_TEMPLATE_NAME = "年度报告Word模板.docx"
 
 _PATH = click.Path(path_type=Path, dir_okay=True)
@@ -67,16 +65,6 @@ _FORCE = click.option("--force", is_flag=True, help="目标文件已存在时覆
 _PREVIOUS = click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
 
 
-def _file_problem_types() -> tuple[type[Exception], ...]:
-    """Failures that are the user's files or options, each with a complete Chinese message."""
-    types: list[type[Exception]] = [UserError, WorkbookError]
-    for module, name in (("gaidocx.document.render", "TemplateProblem"), ("gaidocx.document.pdf", "PdfError")):
-        loaded = sys.modules.get(module)  # only modules a command used can have raised
-        if loaded is not None:
-            types.append(getattr(loaded, name))
-    return tuple(types)
-
-
 class _Cli(click.Group):
     """Turns every failure into a short Chinese message and an exit code."""
 
@@ -96,7 +84,7 @@ class _Cli(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:
-            if isinstance(exc, _file_problem_types()):
+            if isinstance(exc, pipeline.foreseen_failures()):
                 click.echo(f"错误：{exc}", err=True)
             elif ctx.params.get("debug"):
                 import traceback  # only here: importing it took as long as reading a workbook
@@ -155,11 +143,7 @@ def template(output: Path | None, agency: str, year: int | None, previous: Path 
 @_FORCE
 def word_template(output: Path | None, force: bool) -> None:
     """导出默认的 Word 模板，供修改字体、页边距等后用 render --template 使用。"""
-    from gaidocx.document.build import build_word_template
-
-    output = pipeline.with_suffix_if_none(output or Path(DEFAULT_WORD_TEMPLATE_NAME), ".docx")
-    pipeline.check_output_path(output, inputs=(), force=force, suffix=".docx")
-    pipeline.write_atomically(output, build_word_template(), force=force)
+    output = pipeline.export_word_template(output or Path(DEFAULT_WORD_TEMPLATE_NAME), force=force)
     click.echo(f"已导出 Word 模板：{output}\n修改样式后，用 gaidocx render 填报表.xlsx --template {output} 生成报告。")
 
 
@@ -401,8 +385,8 @@ def _debug() -> bool:
     return bool(click.get_current_context().find_root().params.get("debug"))
 
 
-def _expand(inputs: tuple[Path, ...]) -> pipeline.Inputs:
-    given = pipeline.expand_inputs(inputs)
+def _expand(inputs: tuple[Path, ...]) -> files.Inputs:
+    given = files.expand_inputs(inputs)
     if given.skipped_locks:
         click.echo(f"已跳过 Excel 的临时锁定文件：{'、'.join(path.name for path in given.skipped_locks)}")
     return given

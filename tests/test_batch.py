@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from support import sample_report, write_workbook
 
-from gaidocx import pipeline
+from gaidocx import files, pipeline
 from gaidocx.cli import cli
 
 COMMAND = [sys.executable, "-m", "gaidocx"]
@@ -92,7 +92,7 @@ def test_two_workbooks_of_the_same_agency_and_year_never_share_an_output(tmp_pat
 
 
 def test_library_render_many_in_a_script(inbox, tmp_path):
-    outcomes = pipeline.render_many(pipeline.expand_inputs([inbox]).paths, folder=tmp_path, jobs=1)
+    outcomes = pipeline.render_many(files.expand_inputs([inbox]).paths, folder=tmp_path, jobs=1)
     assert [(o.source.name, o.status) for o in outcomes] == [
         ("丁.xlsx", pipeline.Status.UNREADABLE),
         ("丙.xlsx", pipeline.Status.ERRORS),
@@ -141,10 +141,10 @@ def test_an_existing_output_is_never_replaced_without_force_even_when_it_appears
     target = tmp_path / "报告.docx"
     target.write_bytes(b"written by another process")
     with pytest.raises(pipeline.UserError, match="文件已存在"):
-        pipeline.write_atomically(target, b"ours", force=False)
+        files.write_atomically(target, b"ours", force=False)
     assert target.read_bytes() == b"written by another process"
     assert [p.name for p in tmp_path.iterdir()] == ["报告.docx"]  # no temporary file left
-    pipeline.write_atomically(target, b"ours", force=True)
+    files.write_atomically(target, b"ours", force=True)
     assert target.read_bytes() == b"ours"
 
 

@@ -424,13 +424,13 @@ def test_fee_cells_accept_six_decimals_and_say_so(template):
     ],
 )
 def test_template_file_name_names_agency_and_year_safely(agency, year, name):
-    from gaidocx.pipeline import template_name
+    from gaidocx.files import template_name
 
     assert template_name(agency, year) == name
 
 
 def test_template_file_name_stays_short_enough_for_any_file_system():
-    from gaidocx.pipeline import template_name
+    from gaidocx.files import template_name
 
     name = template_name("很" * 300, 2025)
     assert len(name.encode("utf-8")) < 255 and name.endswith("2025年政府信息公开工作年度报告填报表.xlsx")
