@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import errno
 import glob
+import hashlib
 import os
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gaidocx.core.form import TITLE_SUFFIX, title
@@ -34,12 +35,14 @@ class UserError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """Workbooks to process, in order, and the Excel lock files that were passed over."""
+    """Workbooks to process, in order, and what was passed over: Excel lock files, and files
+    named twice (``render 文件夹 文件夹/甲.xlsx``), which are processed once."""
 
     paths: list[Path]
     skipped_locks: list[Path]
     #: true when folders or several files were named: outputs then go to a folder
     many: bool
+    repeated: list[Path] = field(default_factory=list)
 
 
 def expand_inputs(given: Iterable[str | Path]) -> Inputs:
@@ -68,7 +71,29 @@ def expand_inputs(given: Iterable[str | Path]) -> Inputs:
                 "它们不是填报表。请给出填报表本身（文件名不以 ~$ 开头）。"
             )
         raise UserError(f"文件夹中没有 .xlsx 填报表：{'、'.join(str(g) for g in given)}")
-    return Inputs(kept, locks, many or len(kept) > 1)
+    unique, repeated = unique_paths(kept)
+    return Inputs(unique, locks, many or len(kept) > 1, repeated)
+
+
+def unique_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Each file once, in order, however it was named (``a.xlsx``, ``./a.xlsx``, a link to it),
+    and the names left out as repeats."""
+    seen: set[Path] = set()
+    unique, repeated = [], []
+    for path in paths:
+        key = resolved(path)
+        (repeated if key in seen else unique).append(path)
+        seen.add(key)
+    return unique, repeated
+
+
+def resolved(path: Path) -> Path:
+    """The absolute path with links followed, or without following them when they loop (Python
+    before 3.13 raises RuntimeError there, later ones OSError): the read then says so in Chinese."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 # ---------------------------------------------------------------- output names and writing
@@ -81,10 +106,24 @@ _LONGEST_AGENCY = 40
 
 def safe_file_name(text: str) -> str:
     """``text`` usable as a file name on Windows: no reserved or invisible characters
-    (controls and format characters such as a right-to-left override never reach a name)."""
+    (controls and format characters such as a right-to-left override never reach a name), and
+    never starting like an Excel lock file (``~$``), which every command passes over."""
     text = " ".join(unicodedata.normalize("NFC", text).split())
     visible = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
-    return _UNSAFE_IN_FILENAMES.sub("_", visible).strip(" .")
+    name = _UNSAFE_IN_FILENAMES.sub("_", visible).strip(" .")
+    while name.startswith(LOCK_PREFIX):
+        name = name.removeprefix(LOCK_PREFIX).lstrip(" .")
+    return name
+
+
+def _agency_in_name(agency: str) -> str:
+    """The agency as a file name holds it: names longer than fit are cut, and end with a short
+    mark of the whole name, so two agencies that differ only beyond the cut get distinct files."""
+    agency = safe_file_name(agency)
+    if len(agency) <= _LONGEST_AGENCY:
+        return agency
+    mark = hashlib.sha256(agency.encode("utf-8")).hexdigest()[:6]
+    return f"{agency[: _LONGEST_AGENCY - 8]}…{mark}"
 
 
 #: Character categories that must not reach a file name: controls, format characters
@@ -97,7 +136,7 @@ PLAIN_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
 def template_name(agency: str = "", year: int | None = None) -> str:
     """``某某县人民政府办公室2025年政府信息公开工作年度报告填报表.xlsx``: the dozens of files an
     office receives differ by name."""
-    agency = safe_file_name(agency)[:_LONGEST_AGENCY]
+    agency = _agency_in_name(agency)
     if not agency and not year:
         return PLAIN_TEMPLATE_NAME
     stem = title(agency, year) if year else agency + TITLE_SUFFIX.removeprefix("年")
@@ -106,10 +145,8 @@ def template_name(agency: str = "", year: int | None = None) -> str:
 
 def default_name(report: Report, suffix: str = ".docx") -> str:
     """Named like the report's title: ``某某局2024年政府信息公开工作年度报告.docx``."""
-    agency = safe_file_name(report.agency)[:_LONGEST_AGENCY]
+    agency = _agency_in_name(report.agency)
     return f"{safe_file_name(title(agency, report.year or 0))}{suffix}"
-
-
 
 def with_suffix_if_none(output: Path, suffix: str) -> Path:
     """``-o 报告`` means ``报告.docx``."""
@@ -125,7 +162,7 @@ class Protected:
         for path in paths:
             if path is None:
                 continue
-            self.keys.add(path.resolve())
+            self.keys.add(resolved(path))
             try:
                 status = path.stat()
             except OSError:
@@ -133,7 +170,7 @@ class Protected:
             self.keys.add((status.st_dev, status.st_ino))
 
     def __contains__(self, output: Path) -> bool:
-        if output.resolve() in self.keys:
+        if resolved(output) in self.keys:
             return True
         try:
             status = output.stat()

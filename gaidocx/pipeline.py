@@ -22,6 +22,7 @@ writing) is ``gaidocx.files``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 from collections.abc import Callable, Iterable, Sequence
@@ -40,6 +41,7 @@ from gaidocx.files import (
     is_dir,
     os_reason,
     template_name,
+    unique_paths,
     with_suffix_if_none,
     write_atomically,
 )
@@ -58,13 +60,17 @@ from gaidocx.render_batch import (
     render_source,
     require_soffice,
     targets_of,
+    without_pdf_removed_if_interrupted,
+    worker_cap,
     write_rendered,
 )
+from gaidocx.workbook.layout import describe_all
 from gaidocx.workbook.read import WorkbookError
 from gaidocx.workbook_check import (
     UNREADABLE_VERDICT,
     Checked,
     FileChecked,
+    FileProblems,
     Source,
     check_bytes,
     check_many,
@@ -98,7 +104,41 @@ __all__ = [
     "format_problem",
     "unexpected",
     "verdict",
+    "worker_cap",
 ]
+
+
+# ---------------------------------------------------------------- the problem list (--report)
+
+#: The problem list's columns.
+PROBLEM_LIST_HEADING = ("文件", "结果", "类别", "位置", "说明")
+
+
+def problem_list_bytes(entries: Iterable[FileProblems]) -> bytes:
+    """Every file's result, errors and warnings, one row each (a file without problems, or one
+    that could not be read, gets one row): a CSV to send back to the agencies (UTF-8 with BOM,
+    so Excel and WPS open it directly)."""
+    from gaidocx.core.data import table_csv_bytes
+
+    rows: list[Sequence[str]] = [PROBLEM_LIST_HEADING]
+    for entry in entries:
+        if not entry.problems:
+            rows.append((entry.file, entry.result, "", "", entry.reason))
+        rows.extend(
+            (entry.file, entry.result, p.severity.value, describe_all(p.places), p.message) for p in entry.problems
+        )
+    return table_csv_bytes(rows)
+
+
+def problem_list_path(output: Path, *, inputs: Iterable[Path | None], force: bool = False) -> Path:
+    """Where ``--report`` writes, checked before any work is done (``.csv`` added when it has no suffix)."""
+    output = with_suffix_if_none(output, ".csv")
+    check_output_path(output, inputs=Protected(inputs), force=force, suffix=".csv")
+    return output
+
+
+def write_problem_list(output: Path, entries: Iterable[FileProblems], *, force: bool = False) -> None:
+    write_atomically(output, problem_list_bytes(entries), force=force)
 
 
 # ---------------------------------------------------------------- template
@@ -273,14 +313,17 @@ def render_many(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(f"无法创建输出文件夹：{folder}（{os_reason(exc)}）") from exc
+    sources = unique_paths(sources)[0]
     outcomes: dict[Path, Outcome] = {}
-    claimed: set[Path] = set()
+    claimed: dict[Path, Path] = {}
     protected = Protected([*sources, template])
-    for source, rendered in render_all(sources, renderer, template, extras, jobs):
-        outcome = place(source, rendered, folder, claimed, protected, force, pdf)
-        outcomes[source] = outcome
-        if progress:
-            progress(outcome)
+    # outcomes.values() is a live view: whatever was placed when an interruption comes
+    with without_pdf_removed_if_interrupted(outcomes.values()) if pdf else contextlib.nullcontext():
+        for source, rendered in render_all(sources, renderer, template, extras, jobs):
+            outcome = place(source, rendered, folder, claimed, protected, force, pdf)
+            outcomes[source] = outcome
+            if progress:
+                progress(outcome)
     ordered = [outcomes[s] for s in sources]
     for outcome in ordered:
         outcome.notices = tuple(renderer.notices)
@@ -334,7 +377,8 @@ def export_csv(paths: Sequence[Path], output: Path, *, force: bool = False) -> E
     inputs = _summary_inputs(paths)
     exported = _export(inputs)
     if exported.data is None:
-        raise UserError("没有可以导出的填报表，未生成 CSV 文件。")
+        why = "".join(f"\n未导出  {path}：{reason}" for path, reason in exported.left_out)
+        raise UserError(f"没有可以导出的填报表，未生成 CSV 文件。{why}")
     write_atomically(output, exported.data, force=force)
     unreadable = any(item.report is None for item in inputs)
     return Exported(exported.count, exported.left_out, Status.UNREADABLE.exit_code if unreadable else int(bool(exported.left_out)))

@@ -9,6 +9,7 @@ document written through one LibreOffice.  Every call of a document renderer is 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import os
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gaidocx.core.checks import Problem
 from gaidocx.core.report import Report, checked_report
 from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_OK
 from gaidocx.failures import bad_file_reason
@@ -23,11 +25,13 @@ from gaidocx.files import Protected, UserError, check_output_path, default_name,
 from gaidocx.workbook_check import (
     UNREADABLE_VERDICT,
     Checked,
+    FileProblems,
     Source,
     check_data,
     format_problem,
     named_source,
     previous_report,
+    problem_text,
     verdict,
 )
 
@@ -63,6 +67,8 @@ class Rendered:
     name_stem: str = ""
     #: suffix → content: ".docx" and each extra; empty unless RENDERED
     files: dict[str, bytes] = field(default_factory=dict)
+    #: every problem found, errors first (empty when the file could not be read)
+    problems: tuple[Problem, ...] = ()
 
     @property
     def reason(self) -> str:
@@ -72,28 +78,45 @@ class Rendered:
 
 @dataclass(slots=True)
 class Outcome:
-    """One workbook's result: what was written, or the first error, or why it was unreadable."""
+    """One workbook's result: what was written, or its problems, or why nothing was made."""
 
     source: Path
     status: Status
     outputs: list[Path] = field(default_factory=list)
-    problems: tuple[str, ...] = ()
+    #: every problem as ``check`` prints it, errors first
+    messages: tuple[str, ...] = ()
     errors: int = 0
     warnings: int = 0
     reason: str = ""
     #: what was removed from a custom Word template
     notices: tuple[str, ...] = ()
+    #: every problem found, errors first
+    problems: tuple[Problem, ...] = ()
+
+    def cells(self) -> tuple[str, str, str]:
+        """The row of the batch table: result, workbook, and what to know (the files made and the
+        first warning, or the first error, or the reason); the folder is said once, below the table."""
+        if self.status is Status.RENDERED:
+            first, *others = self.outputs
+            detail = first.name + (f"（另有 {'、'.join(p.suffix for p in others)}）" if others else "")
+            if self.warnings:
+                warning = next(p for p in self.problems if not p.is_error)
+                count = f"（共 {self.warnings} 个警告）" if self.warnings > 1 else ""
+                detail += f"\n警告：{problem_text(warning)}{count}"
+        elif self.status is Status.ERRORS:
+            count = f"（共 {self.errors} 个错误）" if self.errors > 1 else ""
+            detail = problem_text(self.problems[0]) + count
+        else:
+            detail = self.reason
+        return self.status.value, self.source.name, detail
+
+    def file_problems(self) -> FileProblems:
+        return FileProblems(str(self.source), self.status.value, self.problems, self.reason)
 
     def line(self) -> str:
-        """One line for the batch table."""
-        if self.status is Status.RENDERED:
-            shown = "、".join(str(p) for p in self.outputs)
-            note = f"（{self.warnings} 个警告）" if self.warnings else ""
-            return f"{self.status.value}  {self.source.name} → {shown}{note}"
-        if self.status is Status.ERRORS:
-            more = f"（共 {self.errors} 个错误）" if self.errors > 1 else ""
-            return f"{self.status.value}  {self.source.name}：{self.problems[0]}{more}"
-        return f"{self.status.value}  {self.source.name}：{self.reason}"
+        """The row as one line (for a script)."""
+        status, name, detail = self.cells()
+        return f"{status}  {name}：{detail}".replace("\n", "；")
 
 
 def counts_line(outcomes: Sequence[Outcome]) -> str:
@@ -158,7 +181,12 @@ def render_source(
     except Exception as exc:  # noqa: BLE001 - the one policy: this file's reason
         return Rendered(name, Status.UNREADABLE, UNREADABLE_VERDICT, (bad_file_reason(exc, raise_unforeseen),))
     shown = tuple(format_problem(p) for p in checked.problems)
-    counts = {"errors": len(checked.errors), "warnings": len(checked.warnings), "report": checked.report}
+    counts = {
+        "errors": len(checked.errors),
+        "warnings": len(checked.warnings),
+        "report": checked.report,
+        "problems": tuple(checked.problems),
+    }
     if checked.errors:
         return Rendered(name, Status.ERRORS, verdict(checked), shown, **counts)
     try:
@@ -172,16 +200,23 @@ def render_source(
 def render_all(
     sources: Sequence[Path], renderer: Renderer, template: Path | None, extras: Sequence[str], jobs: int | None
 ) -> Iterator[tuple[Path, Rendered]]:
-    workers = min(jobs or os.cpu_count() or 1, len(sources))
+    workers = min(jobs or worker_cap(), worker_cap(), len(sources))
     if workers <= 1:
         for source in sources:
             yield source, render_source(source, renderer, extras=extras)
         return
-    # Leaving the block for any reason (done, Ctrl+C, SIGTERM) terminates the workers.
+    # Leaving the block for any reason (done, Ctrl+C, SIGTERM) terminates the workers.  Results
+    # come in the order given, so when two workbooks would share an output name the first keeps it.
     import multiprocessing
 
     with multiprocessing.Pool(workers, initializer=_start_worker, initargs=(template,)) as pool:
-        yield from pool.imap_unordered(_work, [(source, tuple(extras)) for source in sources])
+        yield from pool.imap(_work, [(source, tuple(extras)) for source in sources])
+
+
+def worker_cap() -> int:
+    """The most worker processes a batch starts: one per CPU.  More only wait for a CPU, and
+    each holds the libraries and a Word template (tens of MB)."""
+    return os.cpu_count() or 1
 
 
 _worker_renderer: Renderer | None = None
@@ -209,12 +244,13 @@ def place(
     source: Path,
     rendered: Rendered,
     folder: Path | None,
-    claimed: set[Path],
+    claimed: dict[Path, Path],
     protected: Protected,
     force: bool,
     pdf: bool,
 ) -> Outcome:
-    """Write one rendered report under its default name; two inputs never share an output."""
+    """Write one rendered report under its default name; two inputs never share an output
+    (``claimed``: each output already taken → the workbook it is for)."""
     if rendered.status is not Status.RENDERED:
         return outcome_of(source, rendered, [])
     docx = (folder or source.parent) / f"{rendered.name_stem}.docx"
@@ -222,10 +258,11 @@ def place(
         return Outcome(
             source,
             Status.FAILED,
-            reason=f"与另一个填报表的机关名称和年度相同，输出文件“{docx.name}”会重名，未生成。请核对机关名称和年度。",
+            reason=f"输出文件“{docx.name}”已是“{claimed[docx].name}”的报告（两个填报表的机关名称和年度相同），"
+            "未生成。请核对机关名称和年度。",
         )
     targets = targets_of(docx, rendered, pdf)
-    claimed.update(targets)
+    claimed.update(dict.fromkeys(targets, source))
     try:
         for target in targets:
             check_output_path(target, inputs=protected, force=force, suffix=target.suffix)
@@ -256,8 +293,17 @@ def write_rendered(rendered: Rendered, targets: list[Path], *, force: bool) -> l
 
 
 def outcome_of(source: Path, rendered: Rendered, written: list[Path]) -> Outcome:
-    problems = () if rendered.reason else rendered.messages
-    return Outcome(source, rendered.status, written, problems, rendered.errors, rendered.warnings, rendered.reason)
+    messages = () if rendered.reason else rendered.messages
+    return Outcome(
+        source,
+        rendered.status,
+        written,
+        messages,
+        rendered.errors,
+        rendered.warnings,
+        rendered.reason,
+        problems=rendered.problems,
+    )
 
 
 def check_template_option(template: Path | None) -> None:
@@ -283,7 +329,7 @@ def convert_batch(outcomes: list[Outcome], *, force: bool) -> None:
     documents = [o.outputs[0] for o in rendered]
     import tempfile
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, without_pdf_removed_if_interrupted(rendered):
         converted_names = [Path(folder) / f"{index}.pdf" for index in range(len(documents))]
         failures = convert_many(list(zip(documents, converted_names)))
         for outcome, docx, converted in zip(rendered, documents, converted_names):
@@ -300,3 +346,18 @@ def convert_batch(outcomes: list[Outcome], *, force: bool) -> None:
             outcome.outputs = []
             outcome.status = Status.FAILED
             outcome.reason = f"转换 PDF 失败，未生成任何文件：{failure}"
+
+
+@contextlib.contextmanager
+def without_pdf_removed_if_interrupted(outcomes: Iterable[Outcome]) -> Iterator[None]:
+    """Ctrl+C or SIGTERM while PDFs are wanted: a report written without its PDF is removed, as a
+    failed conversion removes it, so a rerun makes it again (and never finds it 已存在)."""
+    try:
+        yield
+    except BaseException:
+        for outcome in outcomes:
+            if outcome.status is Status.RENDERED and not any(p.suffix == ".pdf" for p in outcome.outputs):
+                for path in outcome.outputs:
+                    path.unlink(missing_ok=True)
+                outcome.outputs = []
+        raise

@@ -75,9 +75,13 @@ def previous_report(previous: tuple[str, bytes], option: str) -> tuple[str, Repo
 
 def format_problem(problem: Problem) -> str:
     """``错误  表三!D7（一、… × 自然人）：不能为空……``"""
+    return f"{problem.severity.value}  {problem_text(problem)}"
+
+
+def problem_text(problem: Problem) -> str:
+    """``表三!D7（一、… × 自然人）：不能为空……``: where, and what is wrong."""
     where = describe_all(problem.places)
-    text = f"{where}：{problem.message}" if where else problem.message
-    return f"{problem.severity.value}  {text}"
+    return f"{where}：{problem.message}" if where else problem.message
 
 
 def verdict(checked: Checked) -> str:
@@ -102,6 +106,17 @@ def named_source(source: Source) -> tuple[str, Callable[[], bytes]]:
     return source.name, lambda: read_workbook_file(source)
 
 
+@dataclass(frozen=True, slots=True)
+class FileProblems:
+    """One file's lines in a problem list (``--report``): its result and every problem, or why
+    it could not be used."""
+
+    file: str
+    result: str
+    problems: tuple[Problem, ...] = ()
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class FileChecked:
     """One file of a batch check: its checks, or why it could not be read."""
@@ -116,6 +131,12 @@ class FileChecked:
         if self.checked is None:
             return EXIT_FILE_PROBLEM
         return EXIT_ERRORS if self.checked.errors else EXIT_OK
+
+    def file_problems(self) -> FileProblems:
+        if self.checked is None:
+            return FileProblems(str(self.source), "无法读取", reason=self.reason)
+        result = "有错误" if self.checked.errors else "检查通过"
+        return FileProblems(str(self.source), result, tuple(self.checked.problems))
 
 
 def check_many(

@@ -19,7 +19,7 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -369,3 +369,12 @@ def reports_to_csv(reports: Iterable[Report], form: Form = FORM_2021) -> str:
 def reports_to_csv_bytes(reports: Iterable[Report], form: Form = FORM_2021) -> bytes:
     """The CSV file's bytes: UTF-8 with a byte-order mark, which Excel and WPS need to read Chinese."""
     return reports_to_csv(reports, form).encode("utf-8-sig")
+
+
+def table_csv_bytes(rows: Iterable[Sequence[str | int]]) -> bytes:
+    """Rows as a CSV file Excel and WPS open directly (UTF-8 with BOM, ``\r\n``); text a spreadsheet
+    would take for a formula stays text."""
+    buffer = io.StringIO()
+    safe = ([_safe_text(cell) if isinstance(cell, str) else cell for cell in row] for row in rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(safe)
+    return buffer.getvalue().encode("utf-8-sig")
