@@ -202,7 +202,7 @@ def check(inputs: tuple[Path, ...], previous: Path | None, report: Path | None, 
 @click.option("--pdf", "with_pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
 @click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html），可发布到政府网站。")
 @click.option("--json", "with_json", is_flag=True, help="同时生成数据文件（.json），包含全部表格数字。")
-@click.option("--jobs", type=_Count(), metavar="N", help="同时处理的进程数（默认：CPU 核数）。")
+@click.option("--jobs", type=_Count(), metavar="N", help="同时处理的进程数（默认和最多：CPU 核数）。")
 @_PREVIOUS
 @_REPORT
 @_FORCE

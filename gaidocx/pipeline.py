@@ -299,7 +299,7 @@ def render_many(
     """Check and render many workbooks; one bad or unreadable file never stops the others.
 
     Outputs go to ``folder`` (created if missing) or beside each input.  ``jobs`` worker
-    processes (default: the number of CPUs) each prepare the Word template once.  With
+    processes (by default and at most: the number of CPUs) each load the Word template once.  With
     ``pdf``, one LibreOffice converts every document at the end.
     """
     check_template_option(template)

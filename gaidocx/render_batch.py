@@ -223,7 +223,7 @@ _worker_renderer: Renderer | None = None
 
 
 def _start_worker(template: Path | None) -> None:
-    """Each worker prepares the Word template once; Ctrl+C is the parent's to handle, and a
+    """Each worker loads the Word template once; Ctrl+C is the parent's to handle, and a
     worker sent SIGTERM just ends (the parent reports the interruption)."""
     import signal
 
