@@ -17,7 +17,7 @@ from gaidocx import __version__, click_zh, files, pipeline
 from gaidocx.console import printable, table
 from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_INTERRUPTED, INTERRUPTED
 from gaidocx.files import UserError
-from gaidocx.pipeline import Status
+from gaidocx.pipeline import Status, WorkbookError
 
 click_zh.install()
 
@@ -227,7 +227,12 @@ def render(
     protected = [*given.paths, word_template_path, previous]
     problem_list = pipeline.problem_list_path(report, inputs=protected, force=force) if report else None
     if not given.many:
-        outcome = _render_one(given.paths[0], output, word_template_path, previous, force, with_pdf, extras)
+        source = given.paths[0]
+        try:
+            outcome = _render_one(source, output, word_template_path, previous, force, with_pdf, extras)
+        except WorkbookError as exc:  # said by _Cli; the problem list has its row too
+            _write_problem_list(problem_list, [pipeline.Outcome(source, Status.UNREADABLE, reason=str(exc))], force)
+            raise
         _write_problem_list(problem_list, [outcome], force)
         sys.exit(outcome.status.exit_code)
     if previous is not None:

@@ -371,6 +371,8 @@ def test_report_writes_every_files_errors_and_warnings_as_csv(inbox, tmp_path):
         assert [kind for _, kind, place, _ in by_file["晚.xlsx"]] == ["警告"] and by_file["晚.xlsx"][0][2].startswith("基本信息!B5")
         assert by_file["丁.xlsx"][0][0] == "无法读取" and "不是 Excel 工作簿" in by_file["丁.xlsx"][0][3]
         assert by_file["甲.xlsx"] == [["检查通过" if command == "check" else "已生成", "", "", ""]]
+    one = run("render", inbox / "丁.xlsx", "--report", tmp_path / "one.csv")
+    assert one.exit_code == 2 and problem_list(tmp_path / "one.csv")[1][:2] == [str(inbox / "丁.xlsx"), "无法读取"]
     again = run("check", inbox, "--report", tmp_path / "check.csv")
     assert again.exit_code == 2 and "文件已存在" in again.output and "【" not in again.output  # refused before any work
     assert run("check", inbox, "--report", inbox / "甲.xlsx", "--force").exit_code == 2  # never over an input
