@@ -118,7 +118,7 @@ def problem_list_bytes(entries: Iterable[FileProblems]) -> bytes:
     """Every file's result, errors and warnings, one row each (a file without problems, or one
     that could not be read, gets one row): a CSV to send back to the agencies (UTF-8 with BOM,
     so Excel and WPS open it directly)."""
-    from gaidocx.core.data import table_csv_bytes
+    from gaidocx.core.records import table_csv_bytes
 
     rows: list[Sequence[str]] = [PROBLEM_LIST_HEADING]
     for entry in entries:
@@ -176,7 +176,7 @@ def template_bytes(
     year + 1 filled, 上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no
     text copied.
     """
-    from gaidocx.workbook.build import build_next_year_template, build_template
+    from gaidocx.workbook.fillin import build_next_year_template, build_template
 
     today = today or datetime.date.today()
     if previous is not None:
@@ -385,7 +385,7 @@ def export_csv(paths: Sequence[Path], output: Path, *, force: bool = False) -> E
 
 
 def _export(items) -> ExportedBytes:
-    from gaidocx.core.data import reports_to_csv_bytes
+    from gaidocx.core.records import reports_to_csv_bytes
 
     exported = [item.report for item in items if item.report is not None and not item.errors]
     left_out = [
@@ -440,7 +440,7 @@ def _area_agency(agency: str) -> str:
 
 def _summarised(sources: Sequence[Source], *, agency: str, year: int | None, skip_errors: bool) -> Summarised:
     from gaidocx.core.summary import plan_summary
-    from gaidocx.workbook.summary import summary_workbook_bytes
+    from gaidocx.workbook.summary_sheet import summary_workbook_bytes
 
     planned = plan_summary(_summary_inputs(sources), agency=agency, year=year, skip_errors=skip_errors)
     return Summarised(planned, None if planned.refusals else summary_workbook_bytes(planned))

@@ -158,7 +158,7 @@ class Renderer:
 
                 files[suffix] = render_html(ready.report).encode("utf-8")
             else:
-                from gaidocx.core.data import report_json
+                from gaidocx.core.records import report_json
 
                 files[suffix] = report_json(ready, checked.problems).encode("utf-8")
         return files

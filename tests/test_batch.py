@@ -225,7 +225,7 @@ def test_render_many_writes_data_and_page_beside_each_report(inbox, tmp_path):
 
     import jsonschema
 
-    from gaidocx.core.data import report_schema
+    from gaidocx.core.records import report_schema
 
     out = tmp_path / "out"
     result = run("render", inbox / "甲.xlsx", inbox / "乙.xlsx", "-o", out, "--json", "--html")

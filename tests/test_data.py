@@ -19,7 +19,7 @@ from gaidocx import __version__
 from gaidocx.cli import cli
 from gaidocx.core.checks import check_report, error, warning
 from gaidocx.core.report import METADATA_LABELS, checked_report
-from gaidocx.core.data import (
+from gaidocx.core.records import (
     DATA_FORMAT,
     RULES_VERSION,
     DataError,
@@ -59,7 +59,7 @@ def validate(data) -> None:
 def test_published_schema_is_the_generated_one(path):
     assert path.read_text(encoding="utf-8") == schema_json(), (
         f"{path} is stale: regenerate it with "
-        "python -c 'from gaidocx.core.data import schema_json; print(schema_json(), end=\"\")' > FILE"
+        "python -c 'from gaidocx.core.records import schema_json; print(schema_json(), end=\"\")' > FILE"
     )
 
 
@@ -241,7 +241,7 @@ def test_csv_blank_figures_are_empty_cells():
 
 def test_data_and_summary_need_no_office_library():
     code = (
-        "import sys, gaidocx.core.data, gaidocx.core.summary; "
+        "import sys, gaidocx.core.records, gaidocx.core.summary; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'docx', 'docxtpl', 'lxml', 'jinja2')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
