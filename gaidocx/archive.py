@@ -108,12 +108,7 @@ def read_file(path: Path, limits: Limits) -> bytes:
         raise ArchiveError(f"无法读取文件“{path}”（{exc.strerror or exc}）。", "unreadable") from None
     if path.is_dir():
         raise ArchiveError(f"“{path}”是一个文件夹，不是{limits.what}文件。", "folder")
-    if status.st_size == 0:
-        raise ArchiveError(f"文件“{shown}”是空的（0 字节），可能没有保存完整或复制时出错。", "empty")
-    if status.st_size > limits.file:
-        raise ArchiveError(
-            f"文件“{shown}”有 {status.st_size // MB} MB，远大于正常的{limits.what}{limits.normal}，已拒绝读取。", "too big"
-        )
+    check_size(status.st_size, shown, limits)
     try:
         with path.open("rb") as stream:
             data = stream.read(limits.file + 1)
@@ -124,6 +119,14 @@ def read_file(path: Path, limits: Limits) -> bytes:
     if len(data) > limits.file:  # grew while being read
         raise ArchiveError(f"文件“{shown}”远大于正常的{limits.what}{limits.normal}，已拒绝读取。", "too big")
     return data
+
+
+def check_size(size: int, shown: str, limits: Limits) -> None:
+    """Refuse an empty file or one far bigger than its kind ever is (a file on disk or bytes uploaded)."""
+    if size == 0:
+        raise ArchiveError(f"文件“{shown}”是空的（0 字节），可能没有保存完整或复制时出错。", "empty")
+    if size > limits.file:
+        raise ArchiveError(f"文件“{shown}”有 {size // MB} MB，远大于正常的{limits.what}{limits.normal}，已拒绝读取。", "too big")
 
 
 def open_archive(data: bytes, name: str, limits: Limits) -> Archive:

@@ -17,9 +17,9 @@ from decimal import Decimal
 from os import PathLike
 from pathlib import Path
 
-from gaidocx.archive import ArchiveError, read_file
+from gaidocx.archive import ArchiveError, check_size, read_file
 from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
-from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
+from gaidocx.core.checks import Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
     FORMAT_NAME,
     OWN_REPORT,
@@ -31,7 +31,7 @@ from gaidocx.core.form import (
     chinese_date,
 )
 from gaidocx.core.narrative import NOT_XML, split_paragraphs
-from gaidocx.core.report import Number, Report, format_figure
+from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Number, Report, format_figure
 from gaidocx.workbook.cells import Book as Workbook
 from gaidocx.workbook.cells import Cell, CellsError, column_index_from_string, coordinate_from_string, from_excel, load
 from gaidocx.workbook.cells import Sheet as Worksheet
@@ -90,19 +90,32 @@ class Reading:
 
 
 def read_workbook(path: str | PathLike[str]) -> Reading:
-    """Read a filled template; raises ``WorkbookError`` when the file cannot be used at all.
-
-    The file is read once and checked by the archive guard; its parts, already in
-    memory, are read by ``cells`` (formulas and their cached results together).
-    """
+    """Read a filled template; raises ``WorkbookError`` when the file cannot be used at all."""
     path = Path(path)
+    return read_workbook_bytes(read_workbook_file(path), path.name)
+
+
+def read_workbook_file(path: Path) -> bytes:
+    """The bytes of a workbook file, read once; ``WorkbookError`` when missing, a folder, empty or too big."""
     try:
-        data = read_file(path, LIMITS)
-        archive = open_workbook_archive(data, path.name)
+        return read_file(path, LIMITS)
+    except ArchiveError as exc:
+        raise WorkbookError(_advice(exc)) from exc
+
+
+def read_workbook_bytes(data: bytes, name: str) -> Reading:
+    """Read a filled template held in memory (an upload); ``name`` is what every message calls it.
+
+    The bytes are checked by the archive guard; its parts, already in memory, are
+    read by ``cells`` (formulas and their cached results together).
+    """
+    try:
+        check_size(len(data), name, LIMITS)
+        archive = open_workbook_archive(data, name)
     except (ArchiveError, GuardError) as exc:
         raise WorkbookError(_advice(exc)) from exc
-    workbook = _open(archive.xml, path.name)
-    _check_template(workbook, path.name)
+    workbook = _open(archive.xml, name)
+    _check_template(workbook, name)
     cached = {sheet_name(table): workbook[sheet_name(table)].cached_values() for table in FORM.tables}
     return _Reader(workbook, cached).read()
 
