@@ -45,7 +45,7 @@ from gaidocx.files import (
     with_suffix_if_none,
     write_atomically,
 )
-from gaidocx.render_batch import (
+from gaidocx.rendering import (
     Outcome,
     Rendered,
     Renderer,
@@ -66,7 +66,7 @@ from gaidocx.render_batch import (
 )
 from gaidocx.workbook.layout import describe_all
 from gaidocx.workbook.read import WorkbookError
-from gaidocx.workbook_check import (
+from gaidocx.checking import (
     UNREADABLE_VERDICT,
     Checked,
     FileChecked,

@@ -25,8 +25,18 @@ PICTURE = ROOT / "docs" / "images" / "layers.svg"
 
 #: Top floor first.  Each unit with what it is for, as the README's map says it.
 FLOORS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("入口", (("__main__", "程序入口、信号"), ("cli", "命令行"), ("click_zh", "中文帮助"), ("desk", "网上收集台"))),
-    ("库", (("pipeline", "各项操作"), ("files", "输入与输出文件"), ("exits", "退出码"))),
+    ("入口", (("__main__", "程序入口、信号"), ("cli", "命令行"), ("click_zh", "中文帮助"), ("console", "安全打印、表格"), ("desk", "网上收集台"))),
+    (
+        "库",
+        (
+            ("pipeline", "各项操作"),
+            ("rendering", "生成与写出报告"),
+            ("checking", "读取并检查填报表"),
+            ("failures", "坏文件的统一处理"),
+            ("files", "输入与输出文件"),
+            ("exits", "退出码"),
+        ),
+    ),
     ("格式适配", (("workbook", "Excel 填报表"), ("document", "Word、网页、PDF"), ("audit", "读回已发布的报告"), ("archive", "压缩包防护"))),
     ("核心", (("core", "官方格式、报告、检查"), ("limits", "文字上限"), ("resources", "随附文件"))),
 )

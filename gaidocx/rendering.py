@@ -22,7 +22,7 @@ from gaidocx.core.report import Report, checked_report
 from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_OK
 from gaidocx.failures import bad_file_reason
 from gaidocx.files import Protected, UserError, check_output_path, default_name, write_atomically
-from gaidocx.workbook_check import (
+from gaidocx.checking import (
     UNREADABLE_VERDICT,
     Checked,
     FileProblems,
