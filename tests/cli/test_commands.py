@@ -10,7 +10,7 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import SAMPLE_WORKBOOK, write_workbook
+from support import ROOT, SAMPLE_WORKBOOK, write_workbook
 
 from gaidocx import __version__
 from gaidocx.cli import cli
@@ -402,7 +402,7 @@ def test_a_symlink_loop_gets_a_chinese_message_from_every_command(tmp_path):
 
 
 def test_the_quick_start_says_to_activate_the_environment_again_in_a_new_terminal():
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick_start = readme.split("## 快速开始")[1].split("\n## ")[0]
     assert "新的终端" in quick_start and "`. .venv/bin/activate`" in quick_start
     assert "`.venv\\Scripts\\activate`" in quick_start
