@@ -1,0 +1,39 @@
+"""Reading a workbook stays within its memory bound however its text is written (issue 17)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from figure_files import SAMPLE_WORKBOOK, full_narrative_cells
+
+from gaidocx.workbook import cells
+
+_PEAK_OF_CHECK = """
+import resource, sys
+from pathlib import Path
+from gaidocx.pipeline import check_workbook
+checked = check_workbook(Path(sys.argv[1]))
+print(len(checked.errors), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_checking_every_narrative_cell_full_peaks_under_200_mb(tmp_path: Path):
+    path = tmp_path / "full.xlsx"
+    path.write_bytes(full_narrative_cells())
+    result = subprocess.run([sys.executable, "-c", _PEAK_OF_CHECK, str(path)], capture_output=True, text=True, check=True)
+    errors, peak_mb = map(int, result.stdout.split())
+    assert errors == 1  # the text is over the reader's bound, and says so once
+    assert peak_mb <= 200, f"peak {peak_mb} MB"
+
+
+def test_a_part_with_many_references_reads_as_the_c_builder_reads_it():
+    with zipfile.ZipFile(SAMPLE_WORKBOOK) as archive:
+        parts = [archive.read(name) for name in archive.namelist() if name.endswith(".xml")]
+    for part in parts:
+        fast, careful = cells._tree(part), cells._careful_tree(part)
+        assert [(e.tag, e.attrib, e.text, e.tail) for e in careful.iter()] == [
+            (e.tag, e.attrib, e.text, e.tail) for e in fast.iter()
+        ]
