@@ -506,7 +506,7 @@ def _to_number(value: object) -> tuple[Number | None, str]:
         return value, ""
     if isinstance(value, float | Decimal):
         number = Decimal(str(value))
-        return (number, "") if number.is_finite() else (None, f"应填写数字，现为“{_brief(value)}”。")
+        return (_canonical(number), "") if number.is_finite() else (None, f"应填写数字，现为“{_brief(value)}”。")
     if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
         return None, f"应填写数字，现为日期或时间“{_brief(value)}”：请把单元格格式改为“常规”，再重新填写数字。"
     if not isinstance(value, str):
@@ -525,7 +525,7 @@ def _to_number(value: object) -> tuple[Number | None, str]:
     if len(unsigned) > _LONGEST_NUMBER and unsigned[:1].isdigit():
         return None, f"数字过长（“{_brief(value)}”，{len(unsigned)} 位），请核对。"
     if _NUMBER.fullmatch(plain):
-        number = Decimal(plain.replace(",", ""))
+        number = _canonical(Decimal(plain.replace(",", "")))
         return number, (
             f"这里填的是文字“{_brief(value)}”，已按数字 {number} 读取。"
             "建议把单元格格式改为“常规”后重新输入数字：以文字保存的数字不计入合计公式。"
@@ -540,6 +540,12 @@ def _to_number(value: object) -> tuple[Number | None, str]:
             )
         return None, f"只填数字，不要带单位（现为“{_brief(value)}”）：单位已写在表头中，这里应填 {amount}。"
     return None, f"应填写数字，现为文字“{_brief(value)}”；没有发生的请填 0。"
+
+
+def _canonical(number: Decimal) -> Decimal:
+    """A number as a number cell would hold it: no trailing zeros (“1.50” is 1.5, as the
+    shipped data schema requires), no exponent (“100.0” is 100) and never a negative zero."""
+    return Decimal(int(number)) if number == number.to_integral_value() else number.normalize()
 
 
 def _as_text(value: object) -> str:
