@@ -84,7 +84,8 @@ def test_a_given_year_is_every_inputs_year():
 def test_the_same_agency_twice_is_refused_however_spaced():
     items = agencies("县 教育局", "县教育局", "县卫健委")
     [(kind, message)] = plan_summary(items, agency=AREA).refusals
-    assert kind is Refusal.DUPLICATE and "县 教育局.xlsx、县教育局.xlsx" in message and "卫健委" not in message
+    assert kind is Refusal.DUPLICATE and "卫健委" not in message
+    assert "多余的是：县教育局.xlsx。" in message and "只汇总第一个（县 教育局.xlsx）" in message
 
 
 def test_inputs_with_errors_or_unreadable_are_refused_or_left_out():
@@ -247,7 +248,7 @@ def test_summary_command_refusals_and_exit_codes(tmp_path):
     output = tmp_path / "汇总.xlsx"
 
     result = run("summary", good, twice, "-o", output, "--agency", AREA)
-    assert result.exit_code == 2 and "甲.xlsx、" in result.output and "甲2.xlsx" in result.output
+    assert result.exit_code == 2 and "多余的是：" in result.output and "甲2.xlsx。" in result.output
     assert not output.exists()
 
     result = run("summary", good, faulty, "-o", output, "--agency", AREA)
@@ -286,3 +287,13 @@ def test_a_summary_of_own_reports_only_changes_kind_and_agency(tmp_path):
 def test_help_is_chinese(command):
     result = run(command, "--help")
     assert result.exit_code == 0 and "用法：" in result.output and "Usage" not in result.output
+
+
+def test_summary_command_refuses_a_sum_check_would_refuse(tmp_path):
+    large = {**varied_report().inputs, "t2.r1.c3": 60_000_000}  # 规章 × 现行有效件数
+    first = write_workbook(tmp_path / "甲.xlsx", dataclasses.replace(varied_report(), agency="甲局", inputs=large))
+    second = write_workbook(tmp_path / "乙.xlsx", dataclasses.replace(varied_report(), agency="乙局", inputs=large))
+    output = tmp_path / "汇总.xlsx"
+    result = run("summary", first, second, "-o", output, "--agency", AREA)
+    assert result.exit_code == 2 and "超过本工具的上限" in result.output and "未生成汇总表" in result.output
+    assert not output.exists()

@@ -42,6 +42,24 @@ REPORT_KIND = "kind"
 METADATA_LABELS = {AGENCY: "机关名称", YEAR: "年度", SIGNED_ON: "成文日期", REPORT_KIND: "报告类型"}
 
 
+#: Character categories that show nothing: controls (C0 and C1), format characters (a
+#: right-to-left override, a zero-width space), surrogates, private use, unassigned.
+INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The invisible characters of ``text``, as ``U+202E``, each once."""
+    return sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in INVISIBLE})
+
+
+def agency_key(agency: str) -> str:
+    """An agency's name as compared: full-width letters (ＡＢＣ局) as half-width, composed and
+    decomposed characters alike (NFKC), spaces and invisible characters removed."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKC", agency) if not c.isspace() and unicodedata.category(c) not in INVISIBLE
+    )
+
+
 def section_place(number: str) -> str:
     return f"section.{number}"
 
@@ -154,6 +172,18 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
     problems = []
     if not report.agency.strip() and AGENCY not in reported:
         problems.append(error("请填写机关名称。", AGENCY))
+    elif hidden := hidden_characters(report.agency):
+        shown = "、".join(hidden[:5]) + ("等" if len(hidden) > 5 else "")
+        if agency_key(report.agency):
+            problems.append(
+                warning(
+                    f"机关名称中有不可见的字符（{shown}），可能是从别处复制来的；它们会出现在报告的标题、正文和落款中"
+                    "（从右向左的控制字符会让名称显示成别的样子）。请删除机关名称后重新输入。",
+                    AGENCY,
+                )
+            )
+        else:
+            problems.append(error(f"机关名称只有不可见的字符（{shown}），报告中将看不到机关名称。请重新输入机关名称。", AGENCY))
     year = report.year
     year_is_valid = False
     if year is None:
@@ -311,7 +341,7 @@ def compare_years(report: Report, previous: Report, *, previous_name: str = "") 
     that jump, and text repeated from last year.  ``previous_name`` names last year's file."""
     last = f"上年填报表“{previous_name}”" if previous_name else "上年填报表"
     problems = []
-    this_agency, last_agency = _plain(report.agency), _plain(previous.agency)
+    this_agency, last_agency = agency_key(report.agency), agency_key(previous.agency)
     if this_agency and last_agency and this_agency != last_agency:
         problems.append(
             warning(
@@ -328,10 +358,6 @@ def compare_years(report: Report, previous: Report, *, previous_name: str = "") 
     problems.extend(_check_growth(report, previous, last))
     problems.extend(_check_overlap(report, previous, last))
     return problems
-
-
-def _plain(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _key_totals(report: Report) -> tuple[tuple[str, tuple[str, ...]], ...]:
