@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaidocx.core.checks import Problem, WithProblems, check_report, sort_problems
-from gaidocx.core.form import FIRST_YEAR, TITLE_SUFFIX, title
+from gaidocx.core.checks import Problem, WithProblems, check_report, sort_problems, year_problem
+from gaidocx.core.form import TITLE_SUFFIX, title
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.core.report import Report
 from gaidocx.workbook.layout import describe_all
@@ -316,16 +316,14 @@ def make_template(
         if agency or year is not None:
             raise UserError("--from 不能与 --agency、--year 同时使用：机关名称和年度取自上一年度的填报表。")
         try:
-            last = read_workbook(previous).report
-            workbook = build_next_year_template(last)
+            last = read_workbook(previous)
+            workbook = build_next_year_template(last, today)
         except (WorkbookError, ValueError) as exc:
             raise UserError(f"上一年度的填报表（--from）“{previous}”无法使用：{exc}") from exc
-        agency, year = last.agency, (last.year or 0) + 1
+        agency, year = last.report.agency, (last.report.year or 0) + 1
     else:
-        if year is not None and year < FIRST_YEAR:
-            raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
-        if year is not None and year > today.year:
-            raise UserError(f"报告年度 {year} 还没有到，请核对。")
+        if year is not None and (wrong_year := year_problem(year, today)):
+            raise UserError(wrong_year)
         if NOT_XML.search(agency):
             raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
         workbook = build_template(agency=agency, year=year)

@@ -189,18 +189,8 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
     if year is None:
         if YEAR not in reported:
             problems.append(error("请填写报告年度（如 2024）。", YEAR))
-    elif year < TRIAL_FORMAT_FIRST_YEAR:
-        problems.append(error(f"{year} 年度的报告不使用现行格式，本工具只支持 {FIRST_YEAR} 年度起的报告。", YEAR))
-    elif year < FIRST_YEAR:
-        problems.append(
-            error(
-                f"{year} 年度报告应使用 2019 年试行格式（{TRIAL_FORMAT_NAME}），"
-                f"本工具只支持 {FIRST_YEAR} 年度起适用的新格式（{FORMAT_NAME}）。",
-                YEAR,
-            )
-        )
-    elif year > today.year:
-        problems.append(error(f"报告年度 {year} 晚于今年（{today.year}），请核对。", YEAR))
+    elif wrong_year := year_problem(year, today):
+        problems.append(error(wrong_year, YEAR))
     else:
         year_is_valid = True
     if report.signed_on is None:
@@ -220,6 +210,21 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
                     )
                 )
     return problems
+
+
+def year_problem(year: int, today: datetime.date) -> str:
+    """Why ``year`` cannot be a report's year, or "": one rule for ``check``, ``template --year``
+    and ``template --from`` (whose year is last year's plus one)."""
+    if year < TRIAL_FORMAT_FIRST_YEAR:
+        return f"{year} 年度的报告不使用现行格式，本工具只支持 {FIRST_YEAR} 年度起的报告。"
+    if year < FIRST_YEAR:
+        return (
+            f"{year} 年度报告应使用 2019 年试行格式（{TRIAL_FORMAT_NAME}），"
+            f"本工具只支持 {FIRST_YEAR} 年度起适用的新格式（{FORMAT_NAME}）。"
+        )
+    if year > today.year:
+        return f"报告年度 {year} 晚于今年（{today.year}），这一年度还没有到，请核对。"
+    return ""
 
 
 def _check_narratives(report: Report) -> list[Problem]:
