@@ -309,7 +309,7 @@ def make_template(
     With ``previous`` (last year's workbook) it is next year's: agency and year + 1 filled,
     上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no text copied.
     """
-    from gaidocx.workbook.build import build_next_year_template, build_template
+    from gaidocx.workbook.build import build_next_year_template, build_template, template_notes
 
     today = today or datetime.date.today()
     if previous is not None:
@@ -334,7 +334,7 @@ def make_template(
     buffer = io.BytesIO()
     workbook.save(buffer)
     write_atomically(output, buffer.getvalue(), force=force)
-    return Made(output, year, agency_warnings(agency))
+    return Made(output, year, agency_warnings(agency) + template_notes(year))
 
 
 def agency_warnings(agency: str) -> list[str]:

@@ -234,7 +234,7 @@ def _check_narratives(report: Report) -> list[Problem]:
         for index, entry in enumerate(report.narratives.get(section, ())):
             place = paragraph_place(section, index)
             if YEAR_PLACEHOLDER in entry:
-                problems.append(error(f"仍有未填写的占位符“{YEAR_PLACEHOLDER}”，请改为实际内容。", place))
+                problems.append(error(f"仍有未填写的年度占位符“{YEAR_PLACEHOLDER}”，请改为实际年度（如 2024）。", place))
         if section != OPENING:
             for index in _entries_with_empty_headings(report.narratives.get(section, ())):
                 problems.append(warning("这一段只有小标题，没有内容：请补充，或删除这一段。", paragraph_place(section, index)))

@@ -119,6 +119,18 @@ def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
     return wb
 
 
+def template_notes(year: int | None) -> list[str]:
+    """What a user of a template made without a year should know (``gaidocx template`` prints it)."""
+    if year is not None:
+        return []
+    cell = next(cell for place, _, cell in METADATA if place == YEAR)
+    return [
+        f"没有指定年度（--year），填报表中的年度是空白的：请在“{INFO_SHEET}”的 {cell} 单元格填写年度。"
+        f"开头段落中的“{YEAR_PLACEHOLDER}”就是年度，这句话保持原样时会按所填的年度自动填入报告；也可以用 --year 重新生成，"
+        "如 gaidocx template --year 2024。"
+    ]
+
+
 def write_template(path: str | PathLike[str], *, agency: str = "", year: int | None = None) -> None:
     save_reproducibly(build_template(agency=agency, year=year), path)
 

@@ -22,6 +22,7 @@ from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
 from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
     FORMAT_NAME,
+    OPENING,
     OWN_REPORT,
     REPORT_KINDS,
     TRIAL_FORMAT_MARKERS,
@@ -29,6 +30,7 @@ from gaidocx.core.form import (
     Field,
     Kind,
     chinese_date,
+    opening_skeleton,
 )
 from gaidocx.core.narrative import NOT_XML, split_paragraphs
 from gaidocx.core.report import Number, Report, format_figure
@@ -260,18 +262,20 @@ class _Reader:
     def read(self) -> Reading:
         info = self.formulas[INFO_SHEET]
         cells = {place: info[cell] for place, _, cell in METADATA}
+        year = self._year(cells[YEAR])
+        narratives = {
+            block.place: tuple(
+                self._text(info[f"{TEXT_COLUMN}{row}"], paragraph_place(block.place, index))
+                for index, row in enumerate(block.rows)
+            )
+            for block in TEXT_BLOCKS
+        }
         report = Report(
             agency=self._text(cells[AGENCY], AGENCY).strip(),
-            year=self._year(cells[YEAR]),
+            year=year,
             signed_on=self._date(cells[SIGNED_ON]),
             kind=self._kind(cells[REPORT_KIND]),
-            narratives={
-                block.place: tuple(
-                    self._text(info[f"{TEXT_COLUMN}{row}"], paragraph_place(block.place, index))
-                    for index, row in enumerate(block.rows)
-                )
-                for block in TEXT_BLOCKS
-            },
+            narratives={**narratives, OPENING: _opening_with_year(narratives[OPENING], year)},
             inputs={key: self._figure(key, f) for key, f in FORM.fields.items() if not f.is_total},
         )
         self._check_narrative_size(report)
@@ -479,6 +483,16 @@ class _Reader:
                     key,
                 )
             )
+
+
+def _opening_with_year(entries: tuple[str, ...], year: int | None) -> tuple[str, ...]:
+    """A template made without a year pre-fills the customary opening with “____” for it: where
+    that sentence is left as it was, the year is taken from 年度 (a formula could not do it: the
+    text is the user's to change, and Excel, WPS and LibreOffice would each keep their own result)."""
+    if year is None:
+        return entries
+    filled = dict(zip(opening_skeleton(None), opening_skeleton(year)))
+    return tuple(filled.get(entry.strip(), entry) for entry in entries)
 
 
 def _leaves(key: str) -> set[str]:
