@@ -27,6 +27,7 @@ from gaidocx.core.form import (
     YEAR_PLACEHOLDER,
     Balance,
     Field,
+    Form,
     Kind,
     top_number,
 )
@@ -296,11 +297,17 @@ def _check_balances(report: Report, wrong: Collection[str] = ()) -> list[Problem
                 error(
                     f"“{balance.column}”列不符合勾稽关系：{terms[0]}＋{terms[1]} = {_sum_text(left)}，"
                     f"{terms[2]}＋{terms[3]} = {_sum_text(right)}，两者应相等。{note}",
-                    *balance.left,
-                    *balance.right,
+                    *_entered(report.form, (*balance.left, *balance.right)),
                 )
             )
     return problems
+
+
+def _entered(form: Form, keys: Iterable[str]) -> list[str]:
+    """The cells the user fills that ``keys`` are made of, in the form's order: a balance names
+    these, not the locked totals among its terms."""
+    cells = set().union(*(form.inputs_of[key] for key in keys))
+    return sorted(cells, key=lambda key: (form.fields[key].row, form.fields[key].col))
 
 
 def _is_total_column(fields: Mapping[str, Field], balance: Balance) -> bool:

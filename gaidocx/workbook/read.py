@@ -257,7 +257,8 @@ class _Reader:
         self.cached = cached
         self.problems: list[Problem] = []
         self.unreadable: set[str] = set()
-        self.typed_as_text: set[str] = set()
+        #: figures typed as text, each with the warning that says so
+        self.typed_as_text: dict[str, Problem] = {}
 
     def read(self) -> Reading:
         info = self.formulas[INFO_SHEET]
@@ -422,8 +423,8 @@ class _Reader:
                 self._refuse(key, note)
             return None
         if note:
-            self.typed_as_text.add(key)
-            self.problems.append(warning(note, key))
+            self.typed_as_text[key] = warning(note, key)
+            self.problems.append(self.typed_as_text[key])
         if f.kind is Kind.COUNT:
             if number != int(number):
                 # refused here, so that the balances and totals built on it are not reported as well
@@ -435,6 +436,7 @@ class _Reader:
     def _check_totals(self, report: Report) -> None:
         """Totals are recomputed in Python; the file's formulas and cached results are only cross-checked."""
         figures = report.figures()
+        left_out: dict[str, list[str]] = {}  # a figure typed as text → the totals whose saved results lack it
         for key, f in FORM.fields.items():
             if not f.is_total:
                 continue
@@ -463,18 +465,10 @@ class _Reader:
             kind, saved = self.cached.get(sheet, {}).get(cell, ("n", None))
             if saved is None or kind != "n" or figures[key] is None or _to_number(saved)[0] == figures[key]:
                 continue
-            as_text = sorted(k for k in _leaves(key) if k in self.typed_as_text)
+            as_text = [k for k in _leaves(key) if k in self.typed_as_text]
             if as_text:
-                shown = "、".join(f"{field_cell(k)[0]}!{field_cell(k)[1]}" for k in as_text[:5])
-                self.problems.append(
-                    error(
-                        f"文件中保存的合计结果是 {_brief(saved)}，但按本表数字合计{right}：{shown}"
-                        f"{'等' if len(as_text) > 5 else ''}单元格中的数字是以文字形式保存的，Excel 和 WPS 的合计公式不计入文字。"
-                        "请选中这些单元格，把格式改为“常规”，再重新输入数字（重新保存文件不能解决）。",
-                        key,
-                        *as_text,
-                    )
-                )
+                for typed in as_text:
+                    left_out.setdefault(typed, []).append(key)
                 continue
             self.problems.append(
                 error(
@@ -483,6 +477,24 @@ class _Reader:
                     key,
                 )
             )
+        for typed, totals in left_out.items():
+            self._fold_into_text_figure(typed, totals, report.inputs[typed])
+
+    def _fold_into_text_figure(self, key: str, totals: list[str], number: Number | None) -> None:
+        """One message at a figure typed as text whose totals were saved without it (every
+        spreadsheet program's SUM leaves text out): in place of its warning and of an error
+        per total, each of which named the figure's long row label twice."""
+        self.problems.remove(self.typed_as_text[key])
+        cells = "、".join(field_cell(total)[1] for total in totals)
+        self.problems.append(
+            error(
+                f"这里的 {number} 是以文字形式保存的数字，Excel、WPS 和 LibreOffice 的合计公式都不计入文字，"
+                f"所以文件中保存的合计（{cells}）与按本表数字算出的不同。"
+                "请选中这个单元格，把格式改为“常规”，再重新输入数字（重新保存文件不能解决）。",
+                key,
+                secondary=True,
+            )
+        )
 
 
 def _opening_with_year(entries: tuple[str, ...], year: int | None) -> tuple[str, ...]:
