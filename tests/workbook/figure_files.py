@@ -36,3 +36,30 @@ def full_narrative_cells() -> bytes:
             workbook[INFO_SHEET][f"{TEXT_COLUMN}{row}"] = text
 
     return sample_edited(fill)
+
+
+def set_cells(**cells: object) -> bytes:
+    """The sample with cells set, given as ``表三_D31=-5``."""
+
+    def edit(workbook) -> None:
+        for name, value in cells.items():
+            sheet, cell = name.split("_")
+            workbook[sheet][cell] = value
+
+    return sample_edited(edit)
+
+
+def blank_template_with_year() -> bytes:
+    """A template made without a year, filled like the sample, its opening kept and 年度 typed later."""
+    from gaidocx.workbook.build import build_template, fill_workbook
+    from gaidocx.workbook.layout import INFO_SHEET, TEXT_BLOCKS, TEXT_COLUMN
+    from support import sample_report
+
+    workbook = build_template()
+    opening = f"{TEXT_COLUMN}{TEXT_BLOCKS[0].rows[0]}"
+    kept = workbook[INFO_SHEET][opening].value
+    fill_workbook(workbook, sample_report())
+    workbook[INFO_SHEET][opening] = kept
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
