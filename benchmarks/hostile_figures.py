@@ -1,18 +1,15 @@
 """Cases of issue 17's "Figures and names" and of what a new user tripped on in checks and
-workbooks (the files are built by ``tests/workbook/figure_files.py``, which the tests use too).
+workbooks (the files are built by ``tests/figure_files.py``, which the tests use too).
 
 Gathered by ``benchmarks/hostile.py``; run ``python benchmarks/hostile.py --runs 1 --only figures``.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "workbook"))
-
-from figure_files import blank_template_with_year, full_narrative_cells, set_cells  # noqa: E402
-from hostile import Case, checked  # noqa: E402
+from figure_files import blank_template_with_year, full_narrative_cells, set_cells  # tests/, on the path hostile.py sets
+from hostile import Case, checked
 
 #: 表二!D6 (规章 × 现行有效件数), in no balance: two agencies of 60,000,000 each sum beyond check's limit.
 _LARGE = {"表二_D6": 60_000_000}

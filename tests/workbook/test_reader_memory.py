@@ -7,7 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from figure_files import SAMPLE_WORKBOOK, full_narrative_cells
+from figure_files import full_narrative_cells
+from support import SAMPLE_WORKBOOK
 
 from gaidocx.workbook import cells
 

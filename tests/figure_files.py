@@ -1,14 +1,13 @@
-"""Workbooks of issue 17's "Figures and names", shared by tests/workbook/ and benchmarks/hostile_figures.py."""
+"""Workbooks of issue 17's "Figures and names", shared by the tests and benchmarks/hostile_figures.py."""
 
 from __future__ import annotations
 
 import io
 import random
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-SAMPLE_WORKBOOK = ROOT / "samples" / "cele-county-2024.xlsx"
+from support import SAMPLE_WORKBOOK, sample_report
+
 #: The most characters an Excel cell holds.
 FULL_CELL = 32_767
 
@@ -53,7 +52,6 @@ def blank_template_with_year() -> bytes:
     """A template made without a year, filled like the sample, its opening kept and 年度 typed later."""
     from gaidocx.workbook.build import build_template, fill_workbook
     from gaidocx.workbook.layout import INFO_SHEET, TEXT_BLOCKS, TEXT_COLUMN
-    from support import sample_report
 
     workbook = build_template()
     opening = f"{TEXT_COLUMN}{TEXT_BLOCKS[0].rows[0]}"
