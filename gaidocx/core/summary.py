@@ -115,9 +115,10 @@ def plan_summary(
         "以下文件无法读取，不能汇总：",
         skip_hint,
     )
+    faulty = [item for item in items if item.report is not None and item.errors]
     leave_out(
         Refusal.ERRORS,
-        [(item, f"有 {len(item.errors)} 个错误", f"{len(item.errors)} 个错误") for item in items if item.report is not None and item.errors],
+        [(item, f"有 {len(item.errors)} 个错误", f"{len(item.errors)} 个错误") for item in faulty],
         "以下填报表有错误，请改正后再汇总：",
         skip_hint,
     )
@@ -138,8 +139,8 @@ def plan_summary(
                     Refusal.YEARS,
                     "填报表的年度不一致，只能汇总同一年度的报告："
                     + "；".join(f"{y or '未填'} 年度：{'、'.join(paths)}" for y, paths in by_year.items())
-                    + "。请用 --year 指定要汇总的年度（如 --year "
-                    + f"{max(years, key=lambda y: len(by_year[y]))}），其他年度的填报表请移出，或同时加 --skip-errors 跳过它们。",
+                    + f"。请用 --year 指定要汇总的年度（如 --year {max(years, key=lambda y: (len(by_year[y]), y or 0))}），"
+                    "其他年度的填报表请移出，或同时加 --skip-errors 跳过它们。",
                 )
             )
     by_agency: dict[str, list[SummaryInput]] = {}
