@@ -124,9 +124,10 @@ def plan_summary(
     )
     readable = [item for item in items if id(item) not in left_out]
     if year is not None:
+        other_years = [item for item in readable if item.report.year != year]
         leave_out(
             Refusal.YEARS,
-            [(item, f"不是 {year} 年度", f"{item.report.year or '未填'} 年度") for item in readable if item.report.year != year],
+            [(item, f"不是 {year} 年度", f"{item.report.year or '未填'} 年度") for item in other_years],
             f"以下填报表不是 {year} 年度的：",
             skip_hint,
         )
