@@ -17,7 +17,7 @@ from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_OK
 from gaidocx.failures import bad_file_reason
 from gaidocx.files import UserError
 from gaidocx.workbook.layout import describe_all
-from gaidocx.workbook.read import WorkbookError, read_workbook_bytes, read_workbook_file
+from gaidocx.workbook.read import Reading, WorkbookError, read_workbook_bytes, read_workbook_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +66,15 @@ def previous_file(path: Path, option: str) -> tuple[str, bytes]:
 
 
 def previous_report(previous: tuple[str, bytes], option: str) -> tuple[str, Report]:
+    name, reading = previous_reading(previous, option)
+    return name, reading.report
+
+
+def previous_reading(previous: tuple[str, bytes], option: str) -> tuple[str, Reading]:
+    """Last year's workbook as read, or a ``UserError`` naming the option that gave it."""
     name, data = previous
     try:
-        return name, read_workbook_bytes(data, name).report
+        return name, read_workbook_bytes(data, name)
     except WorkbookError as exc:
         raise UserError(f"上一年度的填报表（{option}）“{name}”无法使用：{exc}") from exc
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gaidocx.core.form import FIRST_YEAR
+from gaidocx.core.checks import year_problem
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.failures import bad_file_reason, foreseen_failures, unexpected
 from gaidocx.files import (
@@ -77,7 +77,7 @@ from gaidocx.checking import (
     check_workbook,
     format_problem,
     previous_file,
-    previous_report,
+    previous_reading,
     verdict,
 )
 
@@ -176,29 +176,27 @@ def template_bytes(
     year + 1 filled, 上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no
     text copied.
     """
-    from gaidocx.workbook.fillin import build_next_year_template, build_template
+    from gaidocx.workbook.fillin import build_next_year_template, build_template, template_notes
 
     today = today or datetime.date.today()
     if previous is not None:
         if agency or year is not None:
             raise UserError("--from 不能与 --agency、--year 同时使用：机关名称和年度取自上一年度的填报表。")
-        previous_name, last = previous_report(previous, "--from")
+        previous_name, last = previous_reading(previous, "--from")
         try:
-            workbook = build_next_year_template(last)
+            workbook = build_next_year_template(last, today)
         except ValueError as exc:
             raise UserError(f"上一年度的填报表（--from）“{previous_name}”无法使用：{exc}") from exc
-        agency, year = last.agency, (last.year or 0) + 1
+        agency, year = last.report.agency, (last.report.year or 0) + 1
     else:
-        if year is not None and year < FIRST_YEAR:
-            raise UserError(f"报告年度 {year} 早于 {FIRST_YEAR}：{FIRST_YEAR} 年度以前的报告使用旧格式，本工具不支持。")
-        if year is not None and year > today.year:
-            raise UserError(f"报告年度 {year} 还没有到，请核对。")
+        if year is not None and (wrong_year := year_problem(year, today)):
+            raise UserError(wrong_year)
         if NOT_XML.search(agency):
             raise UserError("机关名称中含有不可见的控制字符（可能是从别处复制来的），请重新输入。")
         workbook = build_template(agency=agency, year=year)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return TemplateMade(template_name(agency, year), buffer.getvalue(), year, agency_warnings(agency))
+    return TemplateMade(template_name(agency, year), buffer.getvalue(), year, agency_warnings(agency) + template_notes(year))
 
 
 def make_template(

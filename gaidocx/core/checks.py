@@ -27,12 +27,31 @@ from gaidocx.core.form import (
     YEAR_PLACEHOLDER,
     Balance,
     Field,
+    Form,
     Kind,
     top_number,
 )
 from gaidocx.core import crosscheck
 from gaidocx.core.narrative import headings_without_body, split_paragraphs
 from gaidocx.core.report import AGENCY, SIGNED_ON, YEAR, Number, Report
+
+
+#: Character categories that show nothing: controls (C0 and C1), format characters (a
+#: right-to-left override, a zero-width space), surrogates, private use, unassigned.
+INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The invisible characters of ``text``, as ``U+202E``, each once."""
+    return sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in INVISIBLE})
+
+
+def agency_key(agency: str) -> str:
+    """An agency's name as compared: full-width letters (ＡＢＣ局) as half-width, composed and
+    decomposed characters alike (NFKC), spaces and invisible characters removed."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKC", agency) if not c.isspace() and unicodedata.category(c) not in INVISIBLE
+    )
 
 
 def section_place(number: str) -> str:
@@ -147,23 +166,25 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
     problems = []
     if not report.agency.strip() and AGENCY not in reported:
         problems.append(error("请填写机关名称。", AGENCY))
+    elif hidden := hidden_characters(report.agency):
+        shown = "、".join(hidden[:5]) + ("等" if len(hidden) > 5 else "")
+        if agency_key(report.agency):
+            problems.append(
+                warning(
+                    f"机关名称中有不可见的字符（{shown}），可能是从别处复制来的；它们会出现在报告的标题、正文和落款中"
+                    "（从右向左的控制字符会让名称显示成别的样子）。请删除机关名称后重新输入。",
+                    AGENCY,
+                )
+            )
+        else:
+            problems.append(error(f"机关名称只有不可见的字符（{shown}），报告中将看不到机关名称。请重新输入机关名称。", AGENCY))
     year = report.year
     year_is_valid = False
     if year is None:
         if YEAR not in reported:
             problems.append(error("请填写报告年度（如 2024）。", YEAR))
-    elif year < TRIAL_FORMAT_FIRST_YEAR:
-        problems.append(error(f"{year} 年度的报告不使用现行格式，本工具只支持 {FIRST_YEAR} 年度起的报告。", YEAR))
-    elif year < FIRST_YEAR:
-        problems.append(
-            error(
-                f"{year} 年度报告应使用 2019 年试行格式（{TRIAL_FORMAT_NAME}），"
-                f"本工具只支持 {FIRST_YEAR} 年度起适用的新格式（{FORMAT_NAME}）。",
-                YEAR,
-            )
-        )
-    elif year > today.year:
-        problems.append(error(f"报告年度 {year} 晚于今年（{today.year}），请核对。", YEAR))
+    elif wrong_year := year_problem(year, today):
+        problems.append(error(wrong_year, YEAR))
     else:
         year_is_valid = True
     if report.signed_on is None:
@@ -185,6 +206,21 @@ def _check_metadata(report: Report, today: datetime.date, reported: Collection[s
     return problems
 
 
+def year_problem(year: int, today: datetime.date) -> str:
+    """Why ``year`` cannot be a report's year, or "": one rule for ``check``, ``template --year``
+    and ``template --from`` (whose year is last year's plus one)."""
+    if year < TRIAL_FORMAT_FIRST_YEAR:
+        return f"{year} 年度的报告不使用现行格式，本工具只支持 {FIRST_YEAR} 年度起的报告。"
+    if year < FIRST_YEAR:
+        return (
+            f"{year} 年度报告应使用 2019 年试行格式（{TRIAL_FORMAT_NAME}），"
+            f"本工具只支持 {FIRST_YEAR} 年度起适用的新格式（{FORMAT_NAME}）。"
+        )
+    if year > today.year:
+        return f"报告年度 {year} 晚于今年（{today.year}），这一年度还没有到，请核对。"
+    return ""
+
+
 def _check_narratives(report: Report) -> list[Problem]:
     problems = []
     narrative_sections = report.form.narrative_sections
@@ -192,7 +228,7 @@ def _check_narratives(report: Report) -> list[Problem]:
         for index, entry in enumerate(report.narratives.get(section, ())):
             place = paragraph_place(section, index)
             if YEAR_PLACEHOLDER in entry:
-                problems.append(error(f"仍有未填写的占位符“{YEAR_PLACEHOLDER}”，请改为实际内容。", place))
+                problems.append(error(f"仍有未填写的年度占位符“{YEAR_PLACEHOLDER}”，请改为实际年度（如 2024）。", place))
         if section != OPENING:
             for index in _entries_with_empty_headings(report.narratives.get(section, ())):
                 problems.append(warning("这一段只有小标题，没有内容：请补充，或删除这一段。", paragraph_place(section, index)))
@@ -254,11 +290,17 @@ def _check_balances(report: Report, wrong: Collection[str] = ()) -> list[Problem
                 error(
                     f"“{balance.column}”列不符合勾稽关系：{terms[0]}＋{terms[1]} = {_sum_text(left)}，"
                     f"{terms[2]}＋{terms[3]} = {_sum_text(right)}，两者应相等。{note}",
-                    *balance.left,
-                    *balance.right,
+                    *_entered(report.form, (*balance.left, *balance.right)),
                 )
             )
     return problems
+
+
+def _entered(form: Form, keys: Iterable[str]) -> list[str]:
+    """The cells the user fills that ``keys`` are made of, in the form's order: a balance names
+    these, not the locked totals among its terms."""
+    cells = set().union(*(form.inputs_of[key] for key in keys))
+    return sorted(cells, key=lambda key: (form.fields[key].row, form.fields[key].col))
 
 
 def _is_total_column(fields: Mapping[str, Field], balance: Balance) -> bool:
@@ -304,7 +346,7 @@ def compare_years(report: Report, previous: Report, *, previous_name: str = "") 
     that jump, and text repeated from last year.  ``previous_name`` names last year's file."""
     last = f"上年填报表“{previous_name}”" if previous_name else "上年填报表"
     problems = []
-    this_agency, last_agency = _plain(report.agency), _plain(previous.agency)
+    this_agency, last_agency = agency_key(report.agency), agency_key(previous.agency)
     if this_agency and last_agency and this_agency != last_agency:
         problems.append(
             warning(
@@ -321,10 +363,6 @@ def compare_years(report: Report, previous: Report, *, previous_name: str = "") 
     problems.extend(_check_growth(report, previous, last))
     problems.extend(_check_overlap(report, previous, last))
     return problems
-
-
-def _plain(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _key_totals(report: Report) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -23,6 +23,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _M = "{" + MAIN + "}"
@@ -265,29 +266,62 @@ class Forbidden(CellsError):
     pass
 
 
-class _RefusingBuilder(ElementTree.TreeBuilder):
-    """The C tree builder, which refuses a document type declaration as soon as it starts."""
-
-    def doctype(self, *_: object) -> None:
-        raise Forbidden("a document type declaration")
+#: openpyxl writes each non-ASCII character as a reference (``&#22522;``), and expat hands each
+#: one to the tree builder as a string of its own until the text is joined: 2.8 million of them
+#: (every narrative cell full) held 270 MB.  Above this many, text is buffered by expat instead.
+_MANY_REFERENCES = 50_000
 
 
 def _tree(content: bytes) -> ElementTree.Element:
     """The part as an element tree, built by the C parser: a workbook has about 1 500
     elements, and one Python call per element was most of the time of reading it.
 
-    The plain C builder is faster still; it is used when no ``<!`` (a declaration, a
-    comment, a CDATA section) can be in the part: UTF-8 without those two bytes (UTF-16,
-    with or without a byte-order mark, has a NUL among its first bytes)."""
-    plain = b"<!" not in content and b"\x00" not in content[:4] and not content.startswith((b"\xff\xfe", b"\xfe\xff"))
-    parser = ElementTree.XMLParser(target=ElementTree.TreeBuilder() if plain else _RefusingBuilder())
+    That plain C builder is used when no ``<!`` (a declaration, a comment, a CDATA section)
+    can be in the part and its text comes in few pieces: UTF-8 without those two bytes
+    (UTF-16, with or without a byte-order mark, has a NUL among its first bytes) and with
+    few character references.  Any other part is read by ``_careful_tree``."""
+    plain = (
+        b"<!" not in content
+        and b"\x00" not in content[:4]
+        and not content.startswith((b"\xff\xfe", b"\xfe\xff"))
+        and content.count(b"&#") <= _MANY_REFERENCES
+    )
     try:
+        if not plain:
+            return _careful_tree(content)
+        parser = ElementTree.XMLParser(target=ElementTree.TreeBuilder())
         parser.feed(content)
         return parser.close()
     except CellsError:
         raise
-    except (ElementTree.ParseError, ValueError, LookupError) as exc:
+    except (ElementTree.ParseError, expat.ExpatError, ValueError, LookupError) as exc:
         raise CellsError(str(exc)) from exc
+
+
+def _careful_tree(content: bytes) -> ElementTree.Element:
+    """The same tree through expat's own interface: a document type declaration is refused
+    as soon as it starts, and text is handed over in buffered runs, not reference by reference."""
+    builder = ElementTree.TreeBuilder()
+    names: dict[str, str] = {}
+
+    def qualified(name: str) -> str:  # expat's "namespace}local" → ElementTree's "{namespace}local"
+        if name not in names:
+            names[name] = "{" + name if "}" in name else name
+        return names[name]
+
+    def refuse(*_: object) -> None:
+        raise Forbidden("a document type declaration")
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = refuse
+    parser.StartElementHandler = lambda name, attributes: builder.start(
+        qualified(name), {qualified(key): value for key, value in attributes.items()}
+    )
+    parser.EndElementHandler = lambda name: builder.end(qualified(name))
+    parser.CharacterDataHandler = builder.data
+    parser.Parse(content, True)
+    return builder.close()
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> tuple[list[tuple[str, str | None]], bool]:

@@ -26,6 +26,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from gaidocx.core.checks import check_report, year_problem
 from gaidocx.core.form import (
     AREA_REPORT,
     FEE_DECIMALS,
@@ -43,6 +44,7 @@ from gaidocx.core.form import (
 )
 from gaidocx.core.narrative import parse_paragraph
 from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Report
+from gaidocx.workbook.read import Reading
 from gaidocx.workbook.layout import (
     FORM,
     GUIDE_SHEET,
@@ -56,6 +58,7 @@ from gaidocx.workbook.layout import (
     VERSION_CELL,
     VERSION_LABEL,
     column_letter,
+    describe_all,
     field_cell,
     grid_cell,
     paragraph_label,
@@ -116,6 +119,18 @@ def build_template(*, agency: str = "", year: int | None = None) -> Workbook:
     return wb
 
 
+def template_notes(year: int | None) -> list[str]:
+    """What a user of a template made without a year should know (``gaidocx template`` prints it)."""
+    if year is not None:
+        return []
+    cell = next(cell for place, _, cell in METADATA if place == YEAR)
+    return [
+        f"没有指定年度（--year），填报表中的年度是空白的：请在“{INFO_SHEET}”的 {cell} 单元格填写年度。"
+        f"开头段落中的“{YEAR_PLACEHOLDER}”就是年度，这句话保持原样时会按所填的年度自动填入报告；也可以用 --year 重新生成，"
+        "如 gaidocx template --year 2024。"
+    ]
+
+
 def write_template(path: str | PathLike[str], *, agency: str = "", year: int | None = None) -> None:
     save_reproducibly(build_template(agency=agency, year=year), path)
 
@@ -157,31 +172,43 @@ def _fill_block(info: Worksheet, block, entries: tuple[str, ...]) -> None:
         info.row_dimensions[row].hidden = index > last + SPARE_ROWS
 
 
-def build_next_year_template(previous: Report) -> Workbook:
-    """Next year's workbook started from last year's report (``gaidocx template --from``).
+def build_next_year_template(previous: Reading, today: datetime.date) -> Workbook:
+    """Next year's workbook started from last year's, as read (``gaidocx template --from``).
 
     Agency, report type and year + 1 are filled in; each 上年结转 cell of table 三 holds last
-    year's 结转下年度继续办理 of its column (so that ``check --previous`` agrees; a figure last
-    year's file lacks stays blank, to be filled); the sections' headings are last year's
+    year's 结转下年度继续办理 of its column (so that ``check --previous`` agrees); the sections' headings are last year's
     (一、 and （一） level lead-ins, or the customary ones where last year had none), and last
-    year's text is not copied.  Raises ``ValueError`` (message in Chinese) without last year's year.
+    year's text is not copied.  Raises ``ValueError`` (message in Chinese) when last year's
+    workbook cannot start next year's: it has no year, ``check`` finds an error in what is
+    copied from it (its metadata, a 结转 figure), or next year is one ``year_problem`` refuses.
     """
-    if previous.year is None:
+    last = previous.report
+    if last.year is None:
         raise ValueError("上一年度的填报表没有填写年度，无法生成下一年度的填报表。")
-    year = previous.year + 1
-    workbook = build_template(agency=previous.agency.strip(), year=year)
+    table = next(t for t in FORM.tables if t.balances)
+    carried = [(b.left[1], b.right[1]) for b in table.balances if not FORM.fields[b.left[1]].is_total]
+    copied = {AGENCY, YEAR, REPORT_KIND, *(carried_out for _, carried_out in carried)}
+    problems = previous.problems + check_report(last, reported=previous.unreadable, today=today)
+    wrong = [p for p in problems if p.is_error and not copied.isdisjoint(p.places)]
+    if wrong:
+        listed = "；".join(f"{describe_all(p.places)}：{p.message.rstrip('。')}" for p in wrong[:5])
+        raise ValueError(
+            f"其中有 {len(wrong)} 个错误在下一年度要沿用的内容中（机关名称、年度、报告类型或“结转下年度继续办理”）："
+            f"{listed}{'等' if len(wrong) > 5 else ''}。请先用 gaidocx check 检查并改正上一年度的填报表，再生成下一年度的。"
+        )
+    year = last.year + 1
+    if problem := year_problem(year, today):
+        raise ValueError(f"它是 {last.year} 年度的，下一年度为 {year} 年度：{problem}")
+    workbook = build_template(agency=last.agency.strip(), year=year)
     info = workbook[INFO_SHEET]
-    info[dict((place, cell) for place, _, cell in METADATA)[REPORT_KIND]] = previous.kind
+    info[dict((place, cell) for place, _, cell in METADATA)[REPORT_KIND]] = last.kind
     for block in TEXT_BLOCKS:
         if block.place != OPENING:
-            _fill_block(info, block, _headings(previous, block.place))
-    last_year = previous.figures()
-    table = next(t for t in FORM.tables if t.balances)
-    for balance in table.balances:
-        carried_in, carried_out = balance.left[1], balance.right[1]
-        if not FORM.fields[carried_in].is_total:
-            sheet, cell = field_cell(carried_in)
-            workbook[sheet][cell] = last_year[carried_out]
+            _fill_block(info, block, _headings(last, block.place))
+    last_year = last.figures()
+    for carried_in, carried_out in carried:
+        sheet, cell = field_cell(carried_in)
+        workbook[sheet][cell] = last_year[carried_out]
     return workbook
 
 

@@ -135,12 +135,31 @@ def describe_all(places: tuple[str, ...] | list[str], form: Form = FORM_2021) ->
                 group.append(places[index + len(group)])
         if len(group) > 2:
             sheet, label = column
-            cells = "、".join(field_cell(place, form)[1] for place in group)
-            parts.append(f"{sheet}!{cells}（{label}）")
+            parts.append(f"{sheet}!{_cell_runs([field_cell(place, form)[1] for place in group])}（{label}）")
         else:
             parts.extend(describe(place, form) for place in group)
         index += len(group)
     return "、".join(parts)
+
+
+#: Cells of one column in a row at least this long are named as a range, ``D9:D29``.
+_RUN = 4
+
+
+def _cell_runs(cells: list[str]) -> str:
+    """``D7、D8、D9、D10、D12`` as ``D7:D10、D12``: consecutive rows of one column as a range."""
+    runs: list[list[str]] = []
+    for cell in cells:
+        if runs and _next_row(runs[-1][-1]) == cell:
+            runs[-1].append(cell)
+        else:
+            runs.append([cell])
+    return "、".join(f"{run[0]}:{run[-1]}" if len(run) >= _RUN else "、".join(run) for run in runs)
+
+
+def _next_row(cell: str) -> str:
+    column = cell.rstrip("0123456789")
+    return f"{column}{int(cell[len(column):]) + 1}"
 
 
 @functools.lru_cache(maxsize=1024)  # every total of every workbook read is compared with it

@@ -13,7 +13,6 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 from os import PathLike
 from pathlib import Path
 
@@ -22,16 +21,17 @@ from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
 from gaidocx.core.checks import Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
     FORMAT_NAME,
+    OPENING,
     OWN_REPORT,
     REPORT_KINDS,
     TRIAL_FORMAT_MARKERS,
     TRIAL_FORMAT_NAME,
     Field,
     Kind,
-    chinese_date,
+    opening_skeleton,
 )
 from gaidocx.core.narrative import NOT_XML, split_paragraphs
-from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Number, Report, format_figure
+from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Number, Report
 from gaidocx.workbook.cells import Book as Workbook
 from gaidocx.workbook.cells import Cell, CellsError, column_index_from_string, coordinate_from_string, from_excel, load
 from gaidocx.workbook.cells import Sheet as Worksheet
@@ -53,6 +53,7 @@ from gaidocx.workbook.layout import (
     sheet_name,
     total_formula,
 )
+from gaidocx.workbook.values import as_text, brief, chinese, normalise_formula, to_number
 
 SHEETS = (GUIDE_SHEET, INFO_SHEET, *(sheet_name(t) for t in FORM.tables))
 #: Old-format tables fit well inside this corner; a bounded scan cannot hang on a sparse sheet.
@@ -61,17 +62,9 @@ _SCAN_ROWS, _SCAN_COLS = 500, 60
 _MARKER_TEXT, _MARKER_BUDGET = 100, 200_000
 #: The most characters an Excel cell holds.
 EXCEL_CELL_LIMIT = 32_767
-#: Digits beyond any count or amount (the checks' limit has 8): longer text is a slip, not a number.
-_LONGEST_NUMBER = 20
-#: Text in a figure cell longer than this is not looked at as a number at all.
-_LONGEST_TEXT = 200
 #: Excel stores characters XML cannot hold as ``_x0007_``; the cell reader (as openpyxl) leaves the escape as text.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_NUMBER_WITH_UNIT = re.compile(rf"({_NUMBER.pattern})\s*(\D+)")
 _DATE = re.compile(r"(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?")
-#: Excel's error values, as a cell shows them.
-ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
 FRESH = "请用 gaidocx template 生成新的填报表重新填写（原来的数字可以复制过去，粘贴时选择“只粘贴数值”）。"
 
@@ -181,7 +174,7 @@ def _check_template(wb: Workbook, name: str) -> None:
             )
         if version is not None:
             raise WorkbookError(
-                f"“{name}”的模板版本是“{_brief(version)}”，本程序需要“{TEMPLATE_VERSION}”版本的填报表。{FRESH}"
+                f"“{name}”的模板版本是“{brief(version)}”，本程序需要“{TEMPLATE_VERSION}”版本的填报表。{FRESH}"
             )
         if missing != [GUIDE_SHEET]:
             raise WorkbookError(
@@ -191,15 +184,15 @@ def _check_template(wb: Workbook, name: str) -> None:
     if missing:
         raise WorkbookError(
             f"“{name}”中找不到工作表“{'”“'.join(missing)}”，可能被删除或改了名字"
-            f"（现有工作表：{_brief('、'.join(wb.sheetnames), 200)}）。请把工作表名称改回原样；如果已删除，{FRESH}"
+            f"（现有工作表：{brief('、'.join(wb.sheetnames), 200)}）。请把工作表名称改回原样；如果已删除，{FRESH}"
         )
     for sheet, cell, text in _fixed_labels():
         found = wb[sheet][cell].value
         if found != text:
-            raise WorkbookError(_moved(f"{sheet}!{cell} 应为“{text}”，现为“{_brief(found)}”"))
+            raise WorkbookError(_moved(f"{sheet}!{cell} 应为“{text}”，现为“{brief(found)}”"))
     stray = _beyond_text_column(wb[INFO_SHEET])
     if stray is not None:
-        raise WorkbookError(_moved(f"{INFO_SHEET}!{stray.coordinate} 应为空白，现为“{_brief(stray.value)}”"))
+        raise WorkbookError(_moved(f"{INFO_SHEET}!{stray.coordinate} 应为空白，现为“{brief(stray.value)}”"))
 
 
 def _moved(what: str) -> str:
@@ -268,23 +261,26 @@ class _Reader:
         self.cached = cached
         self.problems: list[Problem] = []
         self.unreadable: set[str] = set()
-        self.typed_as_text: set[str] = set()
+        #: figures typed as text, each with the warning that says so
+        self.typed_as_text: dict[str, Problem] = {}
 
     def read(self) -> Reading:
         info = self.formulas[INFO_SHEET]
         cells = {place: info[cell] for place, _, cell in METADATA}
+        year = self._year(cells[YEAR])
+        narratives = {
+            block.place: tuple(
+                self._text(info[f"{TEXT_COLUMN}{row}"], paragraph_place(block.place, index))
+                for index, row in enumerate(block.rows)
+            )
+            for block in TEXT_BLOCKS
+        }
         report = Report(
             agency=self._text(cells[AGENCY], AGENCY).strip(),
-            year=self._year(cells[YEAR]),
+            year=year,
             signed_on=self._date(cells[SIGNED_ON]),
             kind=self._kind(cells[REPORT_KIND]),
-            narratives={
-                block.place: tuple(
-                    self._text(info[f"{TEXT_COLUMN}{row}"], paragraph_place(block.place, index))
-                    for index, row in enumerate(block.rows)
-                )
-                for block in TEXT_BLOCKS
-            },
+            narratives={**narratives, OPENING: _opening_with_year(narratives[OPENING], year)},
             inputs={key: self._figure(key, f) for key, f in FORM.fields.items() if not f.is_total},
         )
         self._check_narrative_size(report)
@@ -329,7 +325,7 @@ class _Reader:
             if cell.value is not None and cell.row not in read_rows:
                 self.problems.append(
                     error(
-                        f"这里有内容“{_brief(cell.value)}”，但这一行不是填写位置，内容不会进入报告。"
+                        f"这里有内容“{brief(cell.value)}”，但这一行不是填写位置，内容不会进入报告。"
                         f"请把它移到相应部分的段落行（{paragraph_label(0)}、{paragraph_label(1)}……）中，再删除这里的内容。",
                         f"{INFO_SHEET}!{cell.coordinate}",
                     )
@@ -342,7 +338,7 @@ class _Reader:
     def _direct(self, cell: Cell, place: str, what: str) -> bool:
         """Entries are typed, never computed: a formula here hides what the report says."""
         if cell.data_type == "f":
-            self._refuse(place, f"输入单元格应直接填写{what}，不能是公式（现为“{_brief(cell.value, 40)}”）。")
+            self._refuse(place, f"输入单元格应直接填写{what}，不能是公式（现为“{brief(cell.value, 40)}”）。")
             return False
         return True
 
@@ -351,13 +347,13 @@ class _Reader:
         is refused with ``problem``, which names the number as ``{serial}``."""
         if cell.serial is None:
             return False
-        self._refuse(place, problem.format(serial=_brief(cell.serial)))
+        self._refuse(place, problem.format(serial=brief(cell.serial)))
         return True
 
     def _text(self, cell: Cell, place: str) -> str:
         if not self._direct(cell, place, "文字"):
             return ""
-        text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), _as_text(cell.value))
+        text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), as_text(cell.value))
         if len(text) > EXCEL_CELL_LIMIT:  # Excel itself never writes more; a crafted file might
             self._refuse(place, f"有 {len(text)} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT}：请分成几段，每段填一行。")
             return ""
@@ -373,7 +369,7 @@ class _Reader:
         if not text:
             return OWN_REPORT
         if text not in REPORT_KINDS:
-            self._refuse(REPORT_KIND, f"报告类型应为“{'”或“'.join(REPORT_KINDS)}”（现为“{_brief(text)}”）。")
+            self._refuse(REPORT_KIND, f"报告类型应为“{'”或“'.join(REPORT_KINDS)}”（现为“{brief(text)}”）。")
             return OWN_REPORT
         return text
 
@@ -383,9 +379,9 @@ class _Reader:
             return None
         if isinstance(value, str):
             value = value.strip().removesuffix("年度").removesuffix("年")
-        number, _ = _to_number(value)
+        number, _ = to_number(value)
         if number is None or number != int(number):
-            self._refuse(YEAR, f"年度应为四位数字，如 2024（现为“{_brief(cell.value)}”）。")
+            self._refuse(YEAR, f"年度应为四位数字，如 2024（现为“{brief(cell.value)}”）。")
             return None
         return int(number)
 
@@ -404,7 +400,7 @@ class _Reader:
         if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
             date = from_excel(value).date()  # type: ignore[union-attr]
             self.problems.append(
-                warning(f"成文日期是数字 {value}，已按 Excel 日期读取为 {_chinese(date)}，请核对。", SIGNED_ON)
+                warning(f"成文日期是数字 {value}，已按 Excel 日期读取为 {chinese(date)}，请核对。", SIGNED_ON)
             )
             return date
         match = _DATE.fullmatch(unicodedata.normalize("NFKC", str(value)[:40]).replace(" ", ""))
@@ -413,7 +409,7 @@ class _Reader:
                 return datetime.date(*map(int, match.groups()))
             except ValueError:  # 2025年2月30日
                 pass
-        self._refuse(SIGNED_ON, f"成文日期无法识别（现为“{_brief(value)}”），请填写日期，如 2025年1月23日。")
+        self._refuse(SIGNED_ON, f"成文日期无法识别（现为“{brief(value)}”），请填写日期，如 2025年1月23日。")
         return None
 
     def _figure(self, key: str, f: Field) -> Number | None:
@@ -425,14 +421,14 @@ class _Reader:
             cell, key, "单元格设置成了日期格式，其中的数字 {serial} 超出了日期范围，Excel 显示为错误值。请把单元格格式改为“常规”，再重新填写数字。"
         ):
             return None
-        number, note = _to_number(cell.value)
+        number, note = to_number(cell.value)
         if number is None:
             if note:
                 self._refuse(key, note)
             return None
         if note:
-            self.typed_as_text.add(key)
-            self.problems.append(warning(note, key))
+            self.typed_as_text[key] = warning(note, key)
+            self.problems.append(self.typed_as_text[key])
         if f.kind is Kind.COUNT:
             if number != int(number):
                 # refused here, so that the balances and totals built on it are not reported as well
@@ -444,14 +440,15 @@ class _Reader:
     def _check_totals(self, report: Report) -> None:
         """Totals are recomputed in Python; the file's formulas and cached results are only cross-checked."""
         figures = report.figures()
+        left_out: dict[str, list[str]] = {}  # a figure typed as text → the totals whose saved results lack it
         for key, f in FORM.fields.items():
             if not f.is_total:
                 continue
             sheet, cell = field_cell(key)
             expected, found = total_formula(key), self.formulas[sheet][cell]
             right = "暂时无法计算（有空白或无法识别的数字）" if figures[key] is None else f"应为 {figures[key]}"
-            if found.data_type != "f" or _normalise(found.value, sheet) != _normalise(expected, sheet):
-                typed, _ = _to_number(found.value) if found.data_type != "f" else (None, "")
+            if found.data_type != "f" or normalise_formula(found.value, sheet) != normalise_formula(expected, sheet):
+                typed, _ = to_number(found.value) if found.data_type != "f" else (None, "")
                 if typed is not None and figures[key] is not None and typed == figures[key]:
                     self.problems.append(
                         warning(
@@ -463,35 +460,55 @@ class _Reader:
                     continue
                 self.problems.append(
                     error(
-                        f"合计单元格的公式被改动：应为 {expected}，现为“{_brief(found.value, 40)}”；按本表数字合计{right}。"
+                        f"合计单元格的公式被改动：应为 {expected}，现为“{brief(found.value, 40)}”；按本表数字合计{right}。"
                         "请撤销修改，或从新的模板复制这个公式。",
                         key,
                     )
                 )
                 continue
             kind, saved = self.cached.get(sheet, {}).get(cell, ("n", None))
-            if saved is None or kind != "n" or figures[key] is None or _to_number(saved)[0] == figures[key]:
+            if saved is None or kind != "n" or figures[key] is None or to_number(saved)[0] == figures[key]:
                 continue
-            as_text = sorted(k for k in _leaves(key) if k in self.typed_as_text)
+            as_text = [k for k in _leaves(key) if k in self.typed_as_text]
             if as_text:
-                shown = "、".join(f"{field_cell(k)[0]}!{field_cell(k)[1]}" for k in as_text[:5])
-                self.problems.append(
-                    error(
-                        f"文件中保存的合计结果是 {_brief(saved)}，但按本表数字合计{right}：{shown}"
-                        f"{'等' if len(as_text) > 5 else ''}单元格中的数字是以文字形式保存的，Excel 和 WPS 的合计公式不计入文字。"
-                        "请选中这些单元格，把格式改为“常规”，再重新输入数字（重新保存文件不能解决）。",
-                        key,
-                        *as_text,
-                    )
-                )
+                for typed in as_text:
+                    left_out.setdefault(typed, []).append(key)
                 continue
             self.problems.append(
                 error(
-                    f"文件中保存的合计结果是 {_brief(saved)}，但按本表数字合计{right}：结果已过时或被改动。"
+                    f"文件中保存的合计结果是 {brief(saved)}，但按本表数字合计{right}：结果已过时或被改动。"
                     "请在 Excel 或 WPS 中打开这个文件，保存后再试（如公式被改过，请恢复公式）。",
                     key,
                 )
             )
+        for typed, totals in left_out.items():
+            self._fold_into_text_figure(typed, totals, report.inputs[typed])
+
+    def _fold_into_text_figure(self, key: str, totals: list[str], number: Number | None) -> None:
+        """One message at a figure typed as text whose totals were saved without it (every
+        spreadsheet program's SUM leaves text out): in place of its warning and of an error
+        per total, each of which named the figure's long row label twice."""
+        self.problems.remove(self.typed_as_text[key])
+        cells = "、".join(field_cell(total)[1] for total in totals)
+        self.problems.append(
+            error(
+                f"这里的 {number} 是以文字形式保存的数字，Excel、WPS 和 LibreOffice 的合计公式都不计入文字，"
+                f"所以文件中保存的合计（{cells}）与按本表数字算出的不同。"
+                "请选中这个单元格，把格式改为“常规”，再重新输入数字（重新保存文件不能解决）。",
+                key,
+                secondary=True,
+            )
+        )
+
+
+def _opening_with_year(entries: tuple[str, ...], year: int | None) -> tuple[str, ...]:
+    """A template made without a year pre-fills the customary opening with “____” for it: where
+    that sentence is left as it was, the year is taken from 年度 (a formula could not do it: the
+    text is the user's to change, and Excel, WPS and LibreOffice would each keep their own result)."""
+    if year is None:
+        return entries
+    filled = dict(zip(opening_skeleton(None), opening_skeleton(year)))
+    return tuple(filled.get(entry.strip(), entry) for entry in entries)
 
 
 def _leaves(key: str) -> set[str]:
@@ -500,93 +517,3 @@ def _leaves(key: str) -> set[str]:
     if not parts:
         return {key}
     return set().union(*(_leaves(part) for part in parts))
-
-
-# ---------------------------------------------------------------- values
-
-
-def _to_number(value: object) -> tuple[Number | None, str]:
-    """The one place a cell value becomes a number.
-
-    ``(number, "")`` for a number, ``(number, warning)`` for numeric text,
-    ``(None, "")`` for a blank and ``(None, error)`` for anything else.
-    """
-    if value is None:
-        return None, ""
-    if isinstance(value, bool):
-        return None, f"应填写数字，现为逻辑值 {str(value).upper()}。"
-    if isinstance(value, int):
-        return value, ""
-    if isinstance(value, float | Decimal):
-        number = Decimal(str(value))
-        return (number, "") if number.is_finite() else (None, f"应填写数字，现为“{_brief(value)}”。")
-    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-        return None, f"应填写数字，现为日期或时间“{_brief(value)}”：请把单元格格式改为“常规”，再重新填写数字。"
-    if not isinstance(value, str):
-        return None, f"应填写数字，现为“{_brief(value)}”。"
-    if len(value) > _LONGEST_TEXT:  # normalised below: never a whole paragraph
-        head = value[:_LONGEST_TEXT].strip().lstrip("+-")
-        if head and all(c.isdigit() or c in ",." for c in head):
-            return None, f"数字过长（“{_brief(value)}”，{len(value.strip())} 位），请核对。"
-        return None, f"应填写数字，现为一段 {len(value)} 个字符的文字“{_brief(value)}”；没有发生的请填 0。"
-    plain = unicodedata.normalize("NFKC", value).strip()
-    if not plain:
-        return None, ""
-    if plain in ERROR_CODES:
-        return None, f"单元格是错误值 {plain}，请改为直接填写数字。"
-    unsigned = plain.lstrip("+-")
-    if len(unsigned) > _LONGEST_NUMBER and unsigned[:1].isdigit():
-        return None, f"数字过长（“{_brief(value)}”，{len(unsigned)} 位），请核对。"
-    if _NUMBER.fullmatch(plain):
-        number = Decimal(plain.replace(",", ""))
-        return number, (
-            f"这里填的是文字“{_brief(value)}”，已按数字 {number} 读取。"
-            "建议把单元格格式改为“常规”后重新输入数字：以文字保存的数字不计入合计公式。"
-        )
-    with_unit = _NUMBER_WITH_UNIT.fullmatch(plain)
-    if with_unit:
-        amount, unit = Decimal(with_unit[1].replace(",", "")), with_unit[2]
-        if unit == "元":
-            return None, (
-                f"只填数字，不要带单位（现为“{_brief(value)}”）。金额的单位是万元（1 元 = 0.0001 万元），"
-                f"{amount} 元应填 {format_figure(amount / 10000, Kind.FEE)}。"
-            )
-        return None, f"只填数字，不要带单位（现为“{_brief(value)}”）：单位已写在表头中，这里应填 {amount}。"
-    return None, f"应填写数字，现为文字“{_brief(value)}”；没有发生的请填 0。"
-
-
-def _as_text(value: object) -> str:
-    """A text cell's value as typed: numbers without a spurious ``.0``, dates the Chinese way."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return _chinese(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _chinese(date: datetime.date) -> str:
-    return chinese_date(date.year, date.month, date.day)
-
-
-def _brief(value: object, width: int = 20) -> str:
-    """A cell value as every message quotes it: at most ``width`` characters (it may be a
-    whole paragraph, or one string of millions shared by every cell), on one line."""
-    if value is None:
-        return "空白"
-    text = getattr(value, "text", value)
-    if not isinstance(text, str):
-        text = str(text)
-        if len(text) > 1000:
-            text = text[:1000]
-    head = " ".join(text[: width + 1].split())
-    return head if len(text) <= width and len(head) <= width else f"{head[:width]}……"
-
-
-def _normalise(formula: object, sheet: str) -> str:
-    """Formulas as Excel, WPS and LibreOffice variously write them: no ``=``, ``$``, spaces or own-sheet prefix."""
-    text = str(getattr(formula, "text", formula)).lstrip("=").replace("$", "").replace(" ", "")
-    for prefix in (f"'{sheet}'!", f"{sheet}!"):
-        text = text.replace(prefix, "")
-    return text.upper()

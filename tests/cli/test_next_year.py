@@ -7,11 +7,13 @@ import dataclasses
 import datetime
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from support import sample_report, write_workbook
 
 from gaidocx.cli import cli
 from gaidocx.core.checks import paragraph_place
+from gaidocx.pipeline import UserError, make_template
 from gaidocx.workbook.layout import describe, field_cell
 from gaidocx.workbook.read import read_workbook
 
@@ -22,6 +24,11 @@ def run(*args: object):
 
 def last_year_workbook(tmp_path, **changes):
     """A 2023 workbook whose table 三 carries 1…6 forward, column by column."""
+    return write_workbook(tmp_path / "策勒2023.xlsx", last_year_workbook_report(**changes))
+
+
+def last_year_workbook_report(**changes):
+    """The report of ``last_year_workbook``."""
     report = sample_report()
     inputs = dict(report.inputs)
     for c in range(1, 7):
@@ -29,8 +36,7 @@ def last_year_workbook(tmp_path, **changes):
         inputs[f"t3.r25.c{c}"] = c
     narratives = {**report.narratives, "一": ("（一）主动公开。2023年发布信息900条。", "（二）依申请公开。2023年收到申请21件。")}
     fields = {"year": 2023, "signed_on": datetime.date(2024, 1, 20), "inputs": inputs, "narratives": narratives}
-    report = dataclasses.replace(report, **{**fields, **changes})
-    return write_workbook(tmp_path / "策勒2023.xlsx", report)
+    return dataclasses.replace(report, **{**fields, **changes})
 
 
 def test_template_from_last_year_then_check_against_it(tmp_path):
@@ -89,3 +95,42 @@ def test_warnings_only_pass_with_their_count(tmp_path):
     assert f"警告  {paragraph}、{cell}：" in result.output
     assert paragraph.startswith("基本信息!B58") and cell.startswith("表二!B7（行政规范性文件 × 本年制发件数）")
     assert "本年制发行政规范性文件9件" in result.output
+
+
+def carried_out_set_to(value):
+    """An edit putting ``value`` into last year's 结转下年度继续办理 × 自然人 (表三 row 25, D)."""
+    sheet, cell = field_cell("t3.r25.c1")
+
+    def edit(workbook):
+        workbook[sheet][cell] = value
+
+    return edit, f"{sheet}!{cell}"
+
+
+@pytest.mark.parametrize(
+    ("value", "phrase"),
+    [(-5, "不能是负数"), (10**15, "过大"), (1.5, "整数"), ("五件", "现为文字"), (None, "不能为空")],
+)
+def test_template_from_refuses_a_carry_over_check_refuses_naming_the_cell(tmp_path, value, phrase):
+    edit, where = carried_out_set_to(value)
+    last = write_workbook(tmp_path / "上年.xlsx", last_year_workbook_report(), edit)
+    result = run("template", "--from", last, "-o", tmp_path / "x.xlsx")
+    assert result.exit_code == 2, result.output
+    assert "上年.xlsx" in result.output and where in result.output and phrase in result.output
+    assert "gaidocx check" in result.output and not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize(("last_year", "today"), [(2099, 2026), (9999, 2026), (2026, 2026)])
+def test_template_from_follows_the_year_rule_of_template_year(tmp_path, last_year, today):
+    path = write_workbook(tmp_path / "上年.xlsx", last_year_workbook_report(year=last_year, signed_on=None))
+    on = datetime.date(today, 1, 20)
+    for options in ({"previous": path}, {"year": last_year + 1}):
+        with pytest.raises(UserError, match="还没有到"):
+            make_template(tmp_path / "x.xlsx", today=on, **options)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_template_from_this_years_workbook_makes_next_years_once_it_begins(tmp_path):
+    path = write_workbook(tmp_path / "上年.xlsx", last_year_workbook_report(year=2026, signed_on=datetime.date(2027, 1, 20)))
+    made = make_template(tmp_path / "x.xlsx", previous=path, today=datetime.date(2027, 1, 20))
+    assert made.year == 2027 and read_workbook(made.path).report.year == 2027

@@ -184,11 +184,12 @@ def test_fees_to_the_fen_are_fine(fee):
     assert check_report(with_inputs(sample_report(), t2_r6_c1=Decimal(fee)), today=TODAY) == []
 
 
-def test_unbalanced_column_is_one_short_error_naming_its_four_cells_and_both_sums():
+def test_unbalanced_column_is_one_short_error_naming_its_entered_cells_and_both_sums():
     report = with_inputs(sample_report(), t3_r2_c3=4, t3_r3_c3=1)
     problems = check_report(report, today=TODAY)
     (problem,) = problems  # not a second one for the 总计 column, which follows from it
-    assert problem.places == ("t3.r1.c3", "t3.r2.c3", "t3.r24.c3", "t3.r25.c3") and problem.is_error
+    # the cells to correct: every entered one of the column, not the locked 总计 (row 24) of the results
+    assert problem.places == (*(f"t3.r{row}.c3" for row in range(1, 24)), "t3.r25.c3") and problem.is_error
     assert "0 + 4 = 4" in problem.message and "1 + 0 = 1" in problem.message
     assert "“科研机构”列" in problem.message and "“总计”列因此也不平衡" in problem.message
     assert len(problem.message) < 100

@@ -191,7 +191,7 @@ CASES = [
     ("fee with 7 decimals", filled(set_cells(表二_B17=1.2345678)), WORKBOOK_ERRORS, ["表二!B17", "6 位小数"]),
     ("plain text", filled(set_cells(表三_G9="无")), WORKBOOK_ERRORS, ["表三!G9", "无"]),
     ("blank figure", filled(set_cells(表三_H9=None)), WORKBOOK_ERRORS, ["表三!H9", "不能为空"]),
-    ("unbalanced", filled(set_cells(表三_D7=2)), WORKBOOK_ERRORS, ["表三!D7、D8、D30、D31（自然人）", "勾稽关系"]),
+    ("unbalanced", filled(set_cells(表三_D7=2)), WORKBOOK_ERRORS, ["表三!D7:D29、D31（自然人）", "勾稽关系"]),
     # ---- metadata and text
     ("no agency", filled(set_cells(基本信息_B3=None)), WORKBOOK_ERRORS, ["基本信息!B3", "机关名称"]),
     ("no year", filled(set_cells(基本信息_B4=None)), WORKBOOK_ERRORS, ["基本信息!B4"]),

@@ -24,3 +24,8 @@ def test_one_or_two_places_and_other_places_are_described_in_full():
 def test_runs_are_grouped_in_order():
     places = ("t3.r1.c1", "t3.r2.c1", "t3.r3.c1", "t3.r1.c2", "t3.r2.c2", "t3.r3.c2")
     assert describe_all(places) == "表三!D7、D8、D9（自然人）、表三!E7、E8、E9（商业企业）"
+
+
+def test_four_or_more_consecutive_cells_of_a_column_are_a_range():
+    places = tuple(f"t3.r{row}.c1" for row in (1, 2, 3, 4, 5, 7, 8, 9, 25))
+    assert describe_all(places) == "表三!D7:D11、D13、D14、D15、D31（自然人）"

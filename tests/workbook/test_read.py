@@ -783,17 +783,16 @@ def cached_j7(value: int) -> Callable[[str, bytes], bytes]:
 
 
 def test_a_figure_kept_as_text_is_named_with_advice_that_works(make, tmp_path):
-    """SUM leaves text out, so re-saving cannot fix the total: the cell must be retyped."""
+    """SUM leaves text out, so re-saving cannot fix the total: the cell must be retyped.  One
+    message, at the cell, in place of its warning and of the total's error (issue 17)."""
     typed = varied_report().inputs[T3_D7]
     path = rezip(make(text_figure), tmp_path / "text.xlsx", cached_j7(row_7_sum() - typed))
     reading = read_workbook(path)
-    total = next(p for p in reading.problems if T3_J7 in p.places)
-    assert total.is_error and T3_D7 in total.places
-    assert "表三!D7" in total.message and "文字形式" in total.message and "重新输入数字" in total.message
-    assert "保存后再试" not in total.message and "重新保存文件不能解决" in total.message
-    assert reading.report.inputs[T3_D7] == typed  # still read, with a warning
-    (warned,) = [p for p in reading.problems if p.places == (T3_D7,)]
-    assert not warned.is_error and "不计入合计" in warned.message
+    [problem] = reading.problems
+    assert problem.is_error and problem.secondary and problem.places == (T3_D7,)
+    assert "（J7）" in problem.message and "文字形式" in problem.message and "重新输入数字" in problem.message
+    assert "保存后再试" not in problem.message and "重新保存文件不能解决" in problem.message
+    assert reading.report.inputs[T3_D7] == typed  # still read
 
 
 def test_a_stale_total_without_text_figures_still_says_re_save(make, tmp_path):
@@ -983,6 +982,6 @@ def test_a_text_figure_after_a_libreoffice_save_gets_advice_that_works(tmp_path)
         check=True, capture_output=True, timeout=120,
     )
     reading = read_workbook(folder / "text.xlsx")
-    total = next(p for p in reading.problems if T3_J7 in p.places)
-    assert total.is_error and "文字形式" in total.message and "重新保存文件不能解决" in total.message
-    assert f"应为 {row_7_sum()}" in total.message
+    [problem] = reading.problems  # one message at the cell, the total's error folded into it (issue 17)
+    assert problem.places == (T3_D7,) and problem.is_error and "（J7）" in problem.message
+    assert "文字形式" in problem.message and "重新保存文件不能解决" in problem.message

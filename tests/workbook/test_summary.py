@@ -84,7 +84,8 @@ def test_a_given_year_is_every_inputs_year():
 def test_the_same_agency_twice_is_refused_however_spaced():
     items = agencies("县 教育局", "县教育局", "县卫健委")
     [(kind, message)] = plan_summary(items, agency=AREA).refusals
-    assert kind is Refusal.DUPLICATE and "县 教育局.xlsx、县教育局.xlsx" in message and "卫健委" not in message
+    assert kind is Refusal.DUPLICATE and "卫健委" not in message
+    assert "多余的是：县教育局.xlsx。" in message and "只汇总第一个（县 教育局.xlsx）" in message
 
 
 def test_inputs_with_errors_or_unreadable_are_refused_or_left_out():
@@ -247,7 +248,7 @@ def test_summary_command_refusals_and_exit_codes(tmp_path):
     output = tmp_path / "汇总.xlsx"
 
     result = run("summary", good, twice, "-o", output, "--agency", AREA)
-    assert result.exit_code == 2 and "甲.xlsx、" in result.output and "甲2.xlsx" in result.output
+    assert result.exit_code == 2 and "多余的是：" in result.output and "甲2.xlsx。" in result.output
     assert not output.exists()
 
     result = run("summary", good, faulty, "-o", output, "--agency", AREA)
@@ -286,3 +287,34 @@ def test_a_summary_of_own_reports_only_changes_kind_and_agency(tmp_path):
 def test_help_is_chinese(command):
     result = run(command, "--help")
     assert result.exit_code == 0 and "用法：" in result.output and "Usage" not in result.output
+
+
+def test_summary_command_refuses_a_sum_check_would_refuse(tmp_path):
+    large = {**varied_report().inputs, "t2.r1.c3": 60_000_000}  # 规章 × 现行有效件数
+    first = write_workbook(tmp_path / "甲.xlsx", dataclasses.replace(varied_report(), agency="甲局", inputs=large))
+    second = write_workbook(tmp_path / "乙.xlsx", dataclasses.replace(varied_report(), agency="乙局", inputs=large))
+    output = tmp_path / "汇总.xlsx"
+    result = run("summary", first, second, "-o", output, "--agency", AREA)
+    assert result.exit_code == 2 and "超过本工具的上限" in result.output and "未生成汇总表" in result.output
+    assert not output.exists()
+
+
+def test_summary_command_skips_and_lists_other_years_and_copies_of_an_agency(tmp_path):
+    """The hint “--year” and --skip-errors lead somewhere: other years' files and later copies
+    of an agency are left out and listed, not refused (issue 17)."""
+    first = write_workbook(tmp_path / "甲.xlsx", dataclasses.replace(varied_report(), agency="甲局"))
+    copy = write_workbook(tmp_path / "甲副本.xlsx", dataclasses.replace(varied_report(), agency="甲\u200b局"))
+    older = write_workbook(
+        tmp_path / "乙.xlsx",
+        dataclasses.replace(varied_report(), agency="乙局", year=2023, signed_on=datetime.date(2024, 1, 20)),
+    )
+    output = tmp_path / "汇总.xlsx"
+    refused = run("summary", first, copy, older, "-o", output, "--agency", AREA)
+    assert refused.exit_code == 2 and "--year 2024" in refused.output and "多余的是：" in refused.output
+    result = run("summary", first, copy, older, "-o", output, "--agency", AREA, "--year", 2024, "--skip-errors")
+    assert result.exit_code == 0, result.output
+    assert f"未汇总  {copy}：与 {first} 是同一机关" in result.output
+    assert f"未汇总  {older}：不是 2024 年度" in result.output
+    statuses = [row[4].value for row in openpyxl.load_workbook(output)[DETAIL_SHEET].iter_rows(min_row=4, max_row=6)]
+    assert statuses == ["已汇总", f"未汇总：与 {first} 是同一机关", "未汇总：不是 2024 年度"]
+    assert check_workbook(output).report.inputs["t2.r1.c3"] == varied_report().inputs["t2.r1.c3"]
