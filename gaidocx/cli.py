@@ -322,7 +322,7 @@ def export(inputs: tuple[Path, ...], output: Path, force: bool) -> None:
 @click.option("-o", "--output", type=_PATH, required=True, metavar=_FILE, help="汇总后的填报表（如 汇总.xlsx）。")
 @click.option("--agency", required=True, metavar="名称", help="本行政区域报告的机关名称，如“某某县人民政府”。")
 @click.option("--year", type=_Year(), metavar="年度", help="报告年度；不给出时取各填报表的共同年度。")
-@click.option("--skip-errors", is_flag=True, help="跳过有错误或无法读取的填报表（在“汇总明细”中列为未汇总）。")
+@click.option("--skip-errors", is_flag=True, help="跳过有错误、无法读取、年度不同或机关重复的填报表（在“汇总明细”中列为未汇总）。")
 @_FORCE
 def summary(inputs: tuple[Path, ...], output: Path, agency: str, year: int | None, skip_errors: bool, force: bool) -> None:
     """把各部门的填报表汇总为本行政区域的填报表：三张表格为各表之和，文字部分待填写。

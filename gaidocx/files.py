@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gaidocx.core.checks import INVISIBLE, hidden_characters
 from gaidocx.core.form import TITLE_SUFFIX, title
 from gaidocx.core.report import Report
 
@@ -109,7 +110,7 @@ def safe_file_name(text: str) -> str:
     (controls and format characters such as a right-to-left override never reach a name), and
     never starting like an Excel lock file (``~$``), which every command passes over."""
     text = " ".join(unicodedata.normalize("NFC", text).split())
-    visible = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
+    visible = "".join(c for c in text if unicodedata.category(c) not in INVISIBLE)
     name = _UNSAFE_IN_FILENAMES.sub("_", visible).strip(" .")
     while name.startswith(LOCK_PREFIX):
         name = name.removeprefix(LOCK_PREFIX).lstrip(" .")
@@ -126,9 +127,6 @@ def _agency_in_name(agency: str) -> str:
     return f"{agency[: _LONGEST_AGENCY - 8]}…{mark}"
 
 
-#: Character categories that must not reach a file name: controls, format characters
-#: (bidirectional overrides, zero-width joiners), surrogates, private use, unassigned.
-_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
 #: The template's file name when neither agency nor year is known.
 PLAIN_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
 
@@ -259,7 +257,7 @@ def _umask() -> int:
 
 def agency_warnings(agency: str) -> list[str]:
     """Invisible characters pasted into 机关名称 (a right-to-left override can disguise a name)."""
-    hidden = sorted({f"U+{ord(c):04X}" for c in agency if unicodedata.category(c) in _INVISIBLE})
+    hidden = hidden_characters(agency)
     if not hidden:
         return []
     return [f"机关名称中有不可见的格式字符（{'、'.join(hidden[:5])}），可能是从别处复制来的，请核对；文件名中已去掉。"]
