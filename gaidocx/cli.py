@@ -70,7 +70,7 @@ _PREVIOUS = click.option("--previous", type=_PATH, metavar=_FILE, help="上一�
 def _file_problem_types() -> tuple[type[Exception], ...]:
     """Failures that are the user's files or options, each with a complete Chinese message."""
     types: list[type[Exception]] = [UserError, WorkbookError]
-    for module, name in (("gaidocx.document.render", "TemplateProblem"), ("gaidocx.document.pdf", "PdfError")):
+    for module, name in (("gaidocx.document.problems", "TemplateProblem"), ("gaidocx.document.pdf", "PdfError")):
         loaded = sys.modules.get(module)  # only modules a command used can have raised
         if loaded is not None:
             types.append(getattr(loaded, name))
@@ -155,7 +155,7 @@ def template(output: Path | None, agency: str, year: int | None, previous: Path 
 @_FORCE
 def word_template(output: Path | None, force: bool) -> None:
     """导出默认的 Word 模板，供修改字体、页边距等后用 render --template 使用。"""
-    from gaidocx.document.build import build_word_template
+    from gaidocx.document.word_template import build_word_template
 
     output = pipeline.with_suffix_if_none(output or Path(DEFAULT_WORD_TEMPLATE_NAME), ".docx")
     pipeline.check_output_path(output, inputs=(), force=force, suffix=".docx")

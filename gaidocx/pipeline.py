@@ -32,7 +32,7 @@ from pathlib import Path
 from gaidocx.core.checks import Problem, WithProblems, check_report, sort_problems
 from gaidocx.core.form import FIRST_YEAR, TITLE_SUFFIX, title
 from gaidocx.core.narrative import NOT_XML
-from gaidocx.core.report import Report
+from gaidocx.core.report import CheckedReport, Report, checked_report
 from gaidocx.workbook.layout import describe_all
 from gaidocx.workbook.read import WorkbookError, read_workbook
 
@@ -430,15 +430,15 @@ class _Renderer:
         """What was removed from a custom template (an attached template, …), in Chinese."""
         return self.template.notices
 
-    def docx(self, report: Report) -> bytes:
+    def docx(self, report: CheckedReport) -> bytes:
         return self.template.render(report)
 
 
-def _extra_file(suffix: str, checked: Checked) -> bytes:
+def _extra_file(suffix: str, checked: Checked, report: CheckedReport) -> bytes:
     if suffix == ".html":
-        from gaidocx.document.html import render_html
+        from gaidocx.document.webpage import render_html
 
-        return render_html(checked.report).encode("utf-8")
+        return render_html(report).encode("utf-8")
     from gaidocx.core.data import report_json
 
     return report_json(checked.report, checked.problems).encode("utf-8")
@@ -460,8 +460,9 @@ def prepare(
     counts = {"errors": len(checked.errors), "warnings": len(checked.warnings)}
     if checked.errors:
         return Prepared(source, Status.ERRORS, shown, **counts)
-    files = {".docx": renderer.docx(checked.report)}
-    files.update({suffix: _extra_file(suffix, checked) for suffix in extras})
+    report = checked_report(checked.report)
+    files = {".docx": renderer.docx(report)}
+    files.update({suffix: _extra_file(suffix, checked, report) for suffix in extras})
     stem = Path(default_name(checked.report)).stem
     return Prepared(source, Status.RENDERED, shown, name_stem=stem, files=files, **counts)
 
@@ -593,7 +594,7 @@ def _prepare_safely(source: Path, renderer: _Renderer, extras: Sequence[str]) ->
     except UserError as exc:
         return Prepared(source, Status.UNREADABLE, reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - reported for this file only
-        from gaidocx.document.render import TemplateProblem
+        from gaidocx.document.problems import TemplateProblem
 
         if isinstance(exc, TemplateProblem):
             return Prepared(source, Status.FAILED, reason=f"Word 模板无法使用：{exc}")
