@@ -44,6 +44,7 @@ MAX_TAGS = 20_000
 _OPENER = re.compile(r"\{(?:<[^>]*>)*([{%#])")
 #: Each opener's closer, which Word may split with markup too.
 _CLOSERS = {kind: re.compile(re.escape(mark) + r"(?:<[^>]*>)*\}") for kind, mark in (("{", "}"), ("%", "%"), ("#", "#"))}
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: Elements and attributes docxtpl itself writes into a filled part (line breaks, tabs, page
 #: breaks, kept spaces, merged and shaded cells): allowed whether or not the template has them.
@@ -106,7 +107,8 @@ class _Shape:
         self.attributes = set(_DOCXTPL_ATTRIBUTES)
         self.texts = {f"{{{W}}}t"}
         recovering = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
-        for tree, with_text in ((etree.fromstring(original, PARSER), True), (etree.fromstring(cleaned.encode("utf-8"), recovering), False)):
+        markup = _TAG.sub("", cleaned).encode("utf-8")  # what the template writes, without what its tags write
+        for tree, with_text in ((etree.fromstring(original, PARSER), True), (etree.fromstring(markup, recovering), False)):
             if tree is None:
                 continue
             for element in tree.iter(tag=etree.Element):
