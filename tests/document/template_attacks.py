@@ -3,8 +3,8 @@ shared by tests/document/test_template_sandbox.py and benchmarks/hostile_templat
 
 from __future__ import annotations
 
-import io
-import zipfile
+from support import members as unzipped
+from support import zipped
 
 from gaidocx.document.word_template import build_word_template
 
@@ -23,19 +23,9 @@ COSTLY_CODE = {
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
-def members(changes: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(build_word_template())) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    parts.update(changes or {})
-    return parts
-
-
-def zipped(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
-    return buffer.getvalue()
+def members() -> dict[str, bytes]:
+    """The shipped template's parts by name."""
+    return unzipped(build_word_template())
 
 
 def with_code(code: str) -> bytes:

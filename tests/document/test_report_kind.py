@@ -12,7 +12,8 @@ import pytest
 from lxml import etree
 from ooxml import compile_schemas, package_problems
 from support import sample_report
-from template_attacks import members, zipped
+from support import zipped
+from template_attacks import members
 
 from gaidocx.core.form import AREA_REPORT, OWN_REPORT
 from gaidocx.core.report import checked_report
