@@ -9,8 +9,8 @@ concatenation counts against a budget set for one rendering (``budget()``):
 at most ``MAX_STEPS`` of them, ``MAX_SECONDS`` of time (the clock is read at every
 step, and no single step may take long: widths, repeat counts and the inputs of slow
 filters are bounded before the call), sequences of at most ``MAX_LENGTH`` items or
-characters, ``MAX_PRODUCED`` characters and items made by all calls together (a list of
-3000 strings a million wide each is refused at the 32nd), integers of at most
+characters, ``MAX_PRODUCED`` characters made by all calls together (a list of 3000
+strings a million wide each is refused at the 16th; an item of a list counts 16), integers of at most
 ``MAX_DIGITS`` digits and ``MAX_OUTPUT`` characters written.  The first excess raises
 ``TooCostly`` (a ``SecurityError``) with a Chinese message.
 
@@ -46,7 +46,10 @@ MAX_SECONDS = 5.0
 MAX_LENGTH = 4_000_000
 MAX_DIGITS = 10_000
 MAX_OUTPUT = 16_000_000
-MAX_PRODUCED = 32_000_000
+MAX_PRODUCED = 16_000_000
+#: An item of a list counts as this many characters: a list of a million distinct short
+#: strings (``s.split()``) takes some 60 MB, as much as 16 million characters do.
+_ITEM_WEIGHT = 16
 #: The input of a filter that takes long on long input (``wordwrap`` of 4 million characters
 #: ran two minutes; ``sort`` of as many items, seconds), in characters or items.
 MAX_SLOW_INPUT = 100_000
@@ -121,7 +124,7 @@ def _produced(value: Any, what: str) -> Any:
     if isinstance(value, str | bytes | list | tuple | dict):
         current = _BUDGET.get()
         if current is not None:
-            current.produced += len(value)
+            current.produced += len(value) * (1 if isinstance(value, str | bytes) else _ITEM_WEIGHT)
             if current.produced > MAX_PRODUCED:
                 raise TooCostly(f"模板中的运算一共产生了超过 {MAX_PRODUCED} 个字符或元素（{what}）")
     return value
