@@ -284,19 +284,17 @@ class BoundedEnvironment(SandboxedEnvironment):
                     raise TooCostly(f"模板中的加法会产生超过 {MAX_LENGTH} 个字符或元素")
         return _produced(super().call_binop(context, operator, left, right), f"“{operator}”运算")
 
-    def wrap_str_format(self, value: Any) -> Any:
-        wrapped = super().wrap_str_format(value)
-        if wrapped is not None:
-            _check_format(value.__self__, "“format”调用")
-        return wrapped
-
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         _step()
         _check_arguments([*args, *kwargs.values()], "调用")
-        bound = getattr(__obj, "__self__", None)
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox hands ``str.format`` over wrapped
+        bound = getattr(method, "__self__", None)
         for value in (bound, *args, *kwargs.values()):
             _check_size(value, "调用的参数")
-        _check_estimate(getattr(__obj, "__name__", ""), bound, args, kwargs, "调用")
+        name = getattr(method, "__name__", "")
+        if name in ("format", "format_map"):
+            _check_format(bound, "“format”调用")
+        _check_estimate(name, bound, args, kwargs, "调用")
         return _produced(super().call(__context, __obj, *args, **kwargs), "调用")
 
 
