@@ -18,7 +18,7 @@ def bad_file_reason(exc: Exception, raise_unforeseen: bool = False) -> str:
     """The one policy for a file that fails in a batch (check, render, summary, export, audit):
     a failure with a Chinese message of its own keeps it, anything unforeseen is that file's
     ``unexpected`` reason (or, with ``raise_unforeseen``, raised again for ``--debug``)."""
-    from_template = sys.modules.get("gaidocx.document.render")
+    from_template = sys.modules.get("gaidocx.document.problems")
     if from_template is not None and isinstance(exc, from_template.TemplateProblem):
         return f"Word 模板无法使用：{exc}"
     if isinstance(exc, foreseen_failures()):
@@ -32,7 +32,7 @@ def foreseen_failures() -> tuple[type[Exception], ...]:
     """Failures that are the user's files or options, each with a complete Chinese message."""
     types: list[type[Exception]] = [UserError, WorkbookError]
     for module, name in (
-        ("gaidocx.document.render", "TemplateProblem"),
+        ("gaidocx.document.problems", "TemplateProblem"),
         ("gaidocx.document.pdf", "PdfError"),
         ("gaidocx.audit", "UnreadableFile"),
     ):

@@ -223,7 +223,7 @@ def make_template(
 def export_word_template(output: Path, *, force: bool = False) -> Path:
     """Write the default Word template (``.docx`` added when ``output`` has no suffix), for a user to
     restyle and pass back with ``render --template``; returns where it went."""
-    from gaidocx.document.build import build_word_template
+    from gaidocx.document.word_template import build_word_template
 
     output = with_suffix_if_none(output, ".docx")
     check_output_path(output, inputs=(), force=force, suffix=".docx")

@@ -151,12 +151,12 @@ class Renderer:
         """The report's .docx and each extra, from its figures and paragraphs computed once:
         every call of a document renderer is here."""
         ready = checked_report(checked.report)
-        files = {".docx": self.template.render(ready.report)}
+        files = {".docx": self.template.render(ready)}
         for suffix in extras:
             if suffix == ".html":
-                from gaidocx.document.html import render_html
+                from gaidocx.document.webpage import render_html
 
-                files[suffix] = render_html(ready.report).encode("utf-8")
+                files[suffix] = render_html(ready).encode("utf-8")
             else:
                 from gaidocx.core.records import report_json
 

@@ -6,7 +6,7 @@ needs Chromium and chromedriver (Debian: chromium, chromium-driver) and selenium
 docs/images/html-page.png (the whole page as a browser shows it) and
 docs/images/html-source.sha256, the digest of the HTML the picture shows.
 tests/test_html.py fails when the sample's page would now be different, so run this and
-commit the result after changing gaidocx/document/html.py or the sample.
+commit the result after changing gaidocx/document/webpage.py or the sample.
 
 The browser helpers here are used by tests/test_html.py too.
 """
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gaidocx.core.report import Report, report_from_dict  # noqa: E402
-from gaidocx.document.html import render_html  # noqa: E402
+from gaidocx.core.report import checked_report  # noqa: E402
+from gaidocx.document.webpage import render_html  # noqa: E402
 
 SAMPLE_DATA = ROOT / "samples" / "cele-county-2024.json"
 IMAGES = ROOT / "docs" / "images"
@@ -43,7 +44,7 @@ def sample_report() -> Report:
 
 
 def rendered_sample() -> str:
-    return render_html(sample_report())
+    return render_html(checked_report(sample_report(), "网页"))
 
 
 def content_digest(page: str) -> str:

@@ -108,7 +108,7 @@ def alt_enter_lines(lines_per_cell: int, cells: int) -> bytes:
 
 def word_template(changes: dict[str, bytes] | None = None, extra: dict[str, bytes] | None = None) -> bytes:
     """The default Word template with members replaced or added."""
-    from gaidocx.document.build import build_word_template
+    from gaidocx.document.word_template import build_word_template
 
     with zipfile.ZipFile(io.BytesIO(build_word_template())) as source:
         members = {name: source.read(name) for name in source.namelist()}
@@ -122,7 +122,7 @@ def template_with_huge_part(size: int) -> bytes:
 
 
 def template_with_code(code: str) -> bytes:
-    from gaidocx.document.build import build_word_template
+    from gaidocx.document.word_template import build_word_template
 
     with zipfile.ZipFile(io.BytesIO(build_word_template())) as source:
         document = source.read("word/document.xml")

@@ -6,10 +6,21 @@ it from running for hours or filling the memory: ``{% for a in range(99999) %}
 ``{{ "%999999999s" % 1 }}``, a namespace doubling a string in a loop, a macro
 calling itself twice.  Here every loop step, call, operator, filter and
 concatenation counts against a budget set for one rendering (``budget()``):
-at most ``MAX_STEPS`` of them, ``MAX_SECONDS`` of time, sequences of at most
-``MAX_LENGTH`` items or characters, integers of at most ``MAX_DIGITS`` digits
-and ``MAX_OUTPUT`` characters written.  The first excess raises ``TooCostly``
-(a ``SecurityError``) with a Chinese message.
+at most ``MAX_STEPS`` of them, ``MAX_SECONDS`` of time (the clock is read at every
+step, and no single step may take long: widths, repeat counts and the inputs of slow
+filters are bounded before the call), sequences of at most ``MAX_LENGTH`` items or
+characters, ``MAX_PRODUCED`` characters made by all calls together (a list of 3000
+strings a million wide each is refused at the 16th; an item of a list counts 16), integers of at most
+``MAX_DIGITS`` digits and ``MAX_OUTPUT`` characters written.  The first excess raises
+``TooCostly`` (a ``SecurityError``) with a Chinese message.
+
+Only Jinja's documented hooks are used: ``SandboxedEnvironment``'s ``call``,
+``call_binop`` with ``intercepted_binops``, ``getattr``, the filters, the globals, and
+``Environment.compile``, which accepts a parsed template: the documented hooks see calls
+and operators but not a loop's steps (``{% for a in l %}{% for b in l %}{% endfor %}
+{% endfor %}`` over a list of 10⁵ calls nothing), so ``compile`` passes every loop's
+iterable through the ``gaidocx_bounded`` filter, and every ``~`` through
+``gaidocx_concat``, in the parsed template (``jinja2.nodes``, ``NodeTransformer``).
 """
 
 from __future__ import annotations
@@ -22,22 +33,31 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+import string
 
-#: Changes with the generated code (``_BoundedCodeGenerator``): compiled templates cached on disk name it.
-SANDBOX_VERSION = 1
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.visitor import NodeTransformer
+
+#: Changes with the generated code (``_Bounding``): compiled templates cached on disk name it.
+SANDBOX_VERSION = 2
 MAX_STEPS = 1_000_000
 MAX_SECONDS = 5.0
 MAX_LENGTH = 4_000_000
 MAX_DIGITS = 10_000
 MAX_OUTPUT = 16_000_000
+MAX_PRODUCED = 16_000_000
+#: An item of a list counts as this many characters: a list of a million distinct short
+#: strings (``s.split()``) takes some 60 MB, as much as 16 million characters do.
+_ITEM_WEIGHT = 16
+#: The input of a filter that takes long on long input (``wordwrap`` of 4 million characters
+#: ran two minutes; ``sort`` of as many items, seconds), in characters or items.
+MAX_SLOW_INPUT = 100_000
+_SLOW_FILTERS = frozenset(("wordwrap", "urlize", "pprint", "tojson", "sort", "dictsort", "unique", "groupby", "xmlattr"))
 #: An integer argument larger than this (a width, a count) is refused: no real template needs one.
 MAX_ARGUMENT = 1_000_000
-_CLOCK_EVERY = 1024
-_BIG_NUMBER_IN_FORMAT = re.compile(r"\{[^{}]*\d{7,}[^{}]*\}")
-_PERCENT_SPEC = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?")
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -53,13 +73,13 @@ class _Budget:
         self.seconds = seconds
         self.steps = steps
         self.output = 0
+        self.produced = 0
 
     def step(self, count: int = 1) -> None:
-        before = self.steps
         self.steps -= count
         if self.steps < 0:
             raise TooCostly(f"模板填充要做的运算超过 {MAX_STEPS} 步（循环次数或调用次数过多）")
-        if before // _CLOCK_EVERY != self.steps // _CLOCK_EVERY and time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline:
             raise TooCostly(f"模板填充超过了 {self.seconds:g} 秒（循环或运算过多）")
 
 
@@ -97,16 +117,46 @@ def _check_arguments(args: Iterable[Any], what: str) -> None:
             raise TooCostly(f"模板中的{what}用了过大的数值 {str(argument)[:20]}（上限 {MAX_ARGUMENT}）")
 
 
-def _check_format(text: str, what: str) -> None:
-    """``str.format`` fields (``{:>9999999}``) and ``%`` specifications (``%9999999s``, ``%*s``)."""
+def _produced(value: Any, what: str) -> Any:
+    """A value a call, filter or operator made: its size checked and counted against the
+    rendering's ``MAX_PRODUCED``."""
+    _check_size(value, what)
+    if isinstance(value, str | bytes | list | tuple | dict):
+        current = _BUDGET.get()
+        if current is not None:
+            current.produced += len(value) * (1 if isinstance(value, str | bytes) else _ITEM_WEIGHT)
+            if current.produced > MAX_PRODUCED:
+                raise TooCostly(f"模板中的运算一共产生了超过 {MAX_PRODUCED} 个字符或元素（{what}）")
+    return value
+
+
+def _check_format(text: Any, what: str) -> None:
+    """The length ``str.format`` fields (``{:>999999}``) or ``%`` specifications (``%999999s``)
+    would produce, bounded before formatting: widths and precisions add up (``"{:>999999}" *
+    4000``); a width taken from the arguments counts as ``MAX_ARGUMENT`` (``{:{}}``, whose
+    arguments ``call`` bounds) or is refused (``%*s``, whose arguments no hook sees)."""
     if not isinstance(text, str):
         return
-    if _BIG_NUMBER_IN_FORMAT.search(text):
-        raise TooCostly(f"模板中的{what}的格式含有过大的宽度或精度")
+    total = len(text)
     for match in _PERCENT_SPEC.finditer(text):
-        for number in match.groups():
-            if number == "*" or (number is not None and int(number) > MAX_ARGUMENT):
-                raise TooCostly(f"模板中的{what}的格式含有过大的宽度或精度")
+        if "*" in match.groups():
+            raise TooCostly(f"模板中的{what}的格式从数据中取宽度（%*s），报告模板不需要这样的格式")
+        total += max((int(n) for n in match.groups() if n), default=0)
+    if "{" in text:
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError:
+            fields = []  # str.format itself says what is wrong
+        for _, _, spec, _ in fields:
+            if not spec:
+                continue
+            if "{" in spec:
+                total += MAX_ARGUMENT
+                continue
+            match = _FORMAT_SPEC.match(spec)
+            total += max((int(n) for n in (match.groups() if match else ()) if n), default=0)
+    if total > MAX_LENGTH:
+        raise TooCostly(f"模板中的{what}的格式含有过大的宽度或精度（会产生 {total} 个以上的字符）")
 
 
 def bounded(iterable: Iterable[Any]) -> Iterator[Any]:
@@ -130,6 +180,14 @@ def _estimate(name: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, An
         separator, items = (value, argument(0, "iterable")) if isinstance(value, str) else (argument(0, "d", ""), value)
         if isinstance(separator, str) and hasattr(items, "__len__"):
             return len(separator) * len(items)
+    if name in ("center", "ljust", "rjust", "zfill") and isinstance(value, str):
+        width = argument(0, "width", 80 if name == "center" else 0)
+        if isinstance(width, int):
+            return max(len(value), width)
+    if name == "generate_lorem_ipsum":  # lipsum(n, html, min, max): up to ``max`` words of ~10 characters a paragraph
+        count, most = argument(0, "n", 5), argument(3, "max", 100)
+        if isinstance(count, int) and isinstance(most, int):
+            return max(count, 0) * max(most, 0) * 10
     if name in ("indent", "expandtabs") and isinstance(value, str):
         width = argument(0, "width" if name == "indent" else "tabsize", 8)
         if isinstance(width, int):
@@ -151,38 +209,50 @@ def _bounded_filter(name: str, function: Any) -> Any:
         what = f"过滤器“{name}”"
         _check_arguments([*args[value_at + 1 :], *kwargs.values()], what)
         if len(args) > value_at:
+            value = args[value_at]
+            if name in _SLOW_FILTERS:
+                if not hasattr(value, "__len__"):
+                    value = list(bounded(value))
+                    args = (*args[:value_at], value, *args[value_at + 1 :])
+                if len(value) > MAX_SLOW_INPUT:
+                    raise TooCostly(f"模板中的{what}要处理 {len(value)} 个字符或元素，超过上限 {MAX_SLOW_INPUT}")
             if name == "format":
-                _check_format(args[value_at], what)
-            _check_estimate(name, args[value_at], args[value_at + 1 :], kwargs, what)
-        return _check_size(function(*args, **kwargs), what)
+                _check_format(value, what)
+            _check_estimate(name, value, args[value_at + 1 :], kwargs, what)
+        return _produced(function(*args, **kwargs), what)
 
     return wrapper
 
 
-class _BoundedCodeGenerator(CodeGenerator):
-    """Loops iterate through ``bounded``; ``~`` concatenations are measured."""
+class _Bounding(NodeTransformer):
+    """Every loop's iterable through ``gaidocx_bounded``; every ``~`` through ``gaidocx_concat``."""
 
-    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
-        for loop in node.find_all(nodes.For):
-            loop.iter = nodes.Filter(loop.iter, "gaidocx_bounded", [], [], None, None, lineno=loop.lineno)
-        super().visit_Template(node, frame)
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        node.iter = nodes.Filter(node.iter, "gaidocx_bounded", [], [], None, None, lineno=node.lineno)
+        return node
 
-    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.gaidocx_concat(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return nodes.Filter(node, "gaidocx_concat", [], [], None, None, lineno=node.lineno)
 
 
 class BoundedEnvironment(SandboxedEnvironment):
     """The sandbox with every costly operation counted and capped (see the module's docstring)."""
 
-    code_generator_class = _BoundedCodeGenerator
     intercepted_binops = frozenset(("*", "**", "%", "+", "//"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters = {name: _bounded_filter(name, function) for name, function in self.filters.items()}
         self.filters["gaidocx_bounded"] = bounded
+        self.filters["gaidocx_concat"] = _concatenated
+
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None, raw: bool = False, defer_init: bool = False) -> Any:
+        """Jinja's ``compile``, given the parsed template with its loops and ``~`` bounded (``_Bounding``)."""
+        if isinstance(source, str):
+            source = self.parse(source, name, filename)
+        return super().compile(_Bounding().visit(source), name, filename, raw, defer_init)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``t3.r5.c2`` reads keys of the context's plain dicts directly: Jinja tries the
@@ -191,10 +261,6 @@ class BoundedEnvironment(SandboxedEnvironment):
         if type(obj) is dict and type(attribute) is str and attribute in obj and attribute not in _DICT_ATTRIBUTES:
             return obj[attribute]
         return super().getattr(obj, attribute)
-
-    def gaidocx_concat(self, value: Any) -> Any:
-        _step()
-        return _check_size(value, "“~”连接")
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _step()
@@ -216,22 +282,25 @@ class BoundedEnvironment(SandboxedEnvironment):
             if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
                 if len(left) + len(right) > MAX_LENGTH:
                     raise TooCostly(f"模板中的加法会产生超过 {MAX_LENGTH} 个字符或元素")
-        return _check_size(super().call_binop(context, operator, left, right), f"“{operator}”运算")
-
-    def wrap_str_format(self, value: Any) -> Any:
-        wrapped = super().wrap_str_format(value)
-        if wrapped is not None:
-            _check_format(value.__self__, "“format”调用")
-        return wrapped
+        return _produced(super().call_binop(context, operator, left, right), f"“{operator}”运算")
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         _step()
         _check_arguments([*args, *kwargs.values()], "调用")
-        bound = getattr(__obj, "__self__", None)
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox hands ``str.format`` over wrapped
+        bound = getattr(method, "__self__", None)
         for value in (bound, *args, *kwargs.values()):
             _check_size(value, "调用的参数")
-        _check_estimate(getattr(__obj, "__name__", ""), bound, args, kwargs, "调用")
-        return _check_size(super().call(__context, __obj, *args, **kwargs), "调用")
+        name = getattr(method, "__name__", "")
+        if name in ("format", "format_map"):
+            _check_format(bound, "“format”调用")
+        _check_estimate(name, bound, args, kwargs, "调用")
+        return _produced(super().call(__context, __obj, *args, **kwargs), "调用")
+
+
+def _concatenated(value: Any) -> Any:
+    _step()
+    return _produced(value, "“~”连接")
 
 
 def render_bounded(template: Any, context: dict[str, Any]) -> str:

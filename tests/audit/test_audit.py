@@ -93,13 +93,15 @@ def test_any_valid_figures_round_trip_through_gaidocx_docx(tmp_path, figures):
 
 
 def _html_renderer():
-    if importlib.util.find_spec("gaidocx.document.html") is None:
+    if importlib.util.find_spec("gaidocx.document.webpage") is None:
         return None
-    module = importlib.import_module("gaidocx.document.html")
-    return getattr(module, "render_html", None)
+    from gaidocx.core.report import checked_report
+
+    render_html = importlib.import_module("gaidocx.document.webpage").render_html
+    return lambda report: render_html(checked_report(report, "网页"))
 
 
-@pytest.mark.skipif(_html_renderer() is None, reason="gaidocx.document.html (render --html) is not merged yet")
+@pytest.mark.skipif(_html_renderer() is None, reason="gaidocx.document.webpage (render --html) is not merged yet")
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(figures=consistent_figures())
 def test_any_valid_figures_round_trip_through_gaidocx_html(tmp_path, figures):

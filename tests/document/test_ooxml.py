@@ -28,8 +28,9 @@ from test_properties import consistent_figures
 from gaidocx.cli import cli
 from gaidocx.core.form import AREA_REPORT, FORM_2021
 from gaidocx.core.narrative import NOT_XML
-from gaidocx.document.build import build_word_template
-from gaidocx.document.render import clean_text, render_docx
+from gaidocx.document.word_template import build_word_template
+from gaidocx.document.render import render_docx
+from gaidocx.document.variables import clean_text
 from gaidocx.workbook.fillin import build_template, fill_workbook, save_reproducibly, write_template
 from gaidocx.workbook.layout import TEXT_BLOCKS
 

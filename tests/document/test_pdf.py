@@ -22,7 +22,7 @@ from support import sample_report
 
 from gaidocx.core import form
 from gaidocx.core.report import Report, format_figure
-from gaidocx.document.build import build_word_template
+from gaidocx.document.word_template import build_word_template
 from gaidocx.document.pdf import PdfError, convert_many, convert_to_pdf, find_soffice
 from gaidocx.document.render import render_docx
 

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from support import sample_report
+from support import sample_report, write_workbook
 
-from gaidocx.document.build import build_word_template
-from gaidocx.core.report import IncompleteReport
-from gaidocx.document.render import PreparedTemplate, TemplateProblem, prepare_template, render_docx
+from gaidocx.document.word_template import build_word_template
+from gaidocx.core.report import checked_report
+from gaidocx.document.problems import TemplateProblem
+from gaidocx.document.render import PreparedTemplate, prepare_template, render_docx
 
 ROOT = Path(__file__).resolve().parents[2]
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -83,14 +84,14 @@ def test_rendering_grows_linearly_with_the_number_of_paragraphs(monkeypatch):
     """docxtpl moved the filled body between two lxml documents, which is quadratic in the
     paragraphs (17 s for a 20 KB workbook).  Beyond the reader's bounds (lifted here), eight
     times the paragraphs must take well under the 64 times a quadratic step would."""
-    from gaidocx.document import render, sandbox
+    from gaidocx.document import sandbox
 
-    for module, name in ((render, "MAX_PARAGRAPHS"), (render, "MAX_NARRATIVE_CHARS"), (sandbox, "MAX_LENGTH"), (sandbox, "MAX_OUTPUT")):
-        monkeypatch.setattr(module, name, 10**9)
+    for name in ("MAX_LENGTH", "MAX_OUTPUT", "MAX_PRODUCED"):
+        monkeypatch.setattr(sandbox, name, 10**9)
     prepared = prepare_template()
 
     def seconds(lines: int) -> float:
-        report = with_lines(lines, "x")
+        report = checked_report(with_lines(lines, "x"))
         runs = []
         for _ in range(2):
             started = time.perf_counter()
@@ -102,11 +103,14 @@ def test_rendering_grows_linearly_with_the_number_of_paragraphs(monkeypatch):
     assert large < 14 * small, (small, large)
 
 
-def test_a_report_beyond_the_readers_bounds_is_refused_before_rendering():
-    with pytest.raises(IncompleteReport, match="上限") as caught:
-        render_docx(with_lines(2_001))
-    assert "十倍" in str(caught.value)
-    render_docx(with_lines(1_900))
+def test_the_narrative_bound_is_the_readers_alone(tmp_path):
+    """The reader reports text beyond the bounds as an error (so no report beyond them is
+    checked); the renderer does not count the paragraphs again."""
+    from gaidocx.pipeline import check_workbook
+
+    checked = check_workbook(write_workbook(tmp_path / "long.xlsx", with_lines(2_001)))
+    assert any("上限 2000 段" in problem.message for problem in checked.errors)
+    assert render_docx(with_lines(2_001))
 
 
 CHILD_RENDER = """
@@ -155,7 +159,8 @@ HOSTILE_TEMPLATES = {
 CHILD_TEMPLATES = """
 import json, resource, sys, time
 from support import sample_report
-from gaidocx.document.render import TemplateProblem, render_docx
+from gaidocx.document.problems import TemplateProblem
+from gaidocx.document.render import render_docx
 results = {}
 for name, path in json.loads(sys.argv[1]).items():
     started = time.perf_counter()
@@ -249,7 +254,7 @@ def test_an_attached_template_is_stripped_with_a_notice(tmp_path):
     )
     prepared = prepare_template(path)
     assert any("evil.example" in notice and "已去掉" in notice for notice in prepared.notices)
-    data = prepared.render(sample_report())
+    data = prepared.render(checked_report(sample_report()))
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for name in package.namelist():
             assert b"evil.example" not in package.read(name), name
@@ -300,22 +305,23 @@ def test_a_prepared_template_renders_many_reports_like_render_docx(tmp_path):
     assert isinstance(prepared, PreparedTemplate) and prepare_template(None) is prepared  # once per process
     first = sample_report()
     second = dataclasses.replace(first, agency="另一个局")
-    one, two = prepared.render(first), prepared.render(second)
+    one, two = prepared.render(checked_report(first)), prepared.render(checked_report(second))
     assert parts_of(one) == parts_of(render_docx(first)) and parts_of(two) == parts_of(render_docx(second))
     assert "另一个局".encode() in parts_of(two)["word/document.xml"]
     assert "另一个局".encode() not in parts_of(one)["word/document.xml"]
     custom = prepare_template(payload_template(tmp_path, "（自定义）"))
-    assert "（自定义）".encode() in parts_of(custom.render(first))["word/document.xml"]
+    assert "（自定义）".encode() in parts_of(custom.render(checked_report(first)))["word/document.xml"]
 
 
 CHILD_PREPARE = """
 import json, resource, sys, time, zipfile, io
 from support import sample_report
+from gaidocx.core.report import checked_report
 from gaidocx.document.render import prepare_template
 started = time.perf_counter()
 prepared = prepare_template()
 seconds = time.perf_counter() - started
-data = prepared.render(sample_report())
+data = prepared.render(checked_report(sample_report()))
 document = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
 print(json.dumps({"seconds": seconds, "document": len(document), "agency": sample_report().agency in document.decode(),
                   "word_libraries": sorted(m for m in ("docx", "docxtpl") if m in sys.modules),
@@ -355,7 +361,7 @@ def test_a_template_is_prepared_once_per_content_and_again_when_it_changes(tmp_p
     path.write_bytes(payload_template(tmp_path / "..", "（第二版）", name=path.name + ".new").read_bytes())
     second = prepare_template(path)
     assert second is not first
-    assert "（第二版）".encode() in parts_of(second.render(sample_report()))["word/document.xml"]
+    assert "（第二版）".encode() in parts_of(second.render(checked_report(sample_report())))["word/document.xml"]
 
 
 def test_a_template_symlink_loop_gets_a_chinese_message(tmp_path):

@@ -23,12 +23,19 @@ from gaidocx.cli import cli
 from gaidocx.core import form
 from gaidocx.core.form import FORM_2021, OPENING, TRIAL_FORM_2019, Label, Table
 from gaidocx.core.narrative import parse_paragraph
-from gaidocx.core.report import Report, format_figure
-from gaidocx.document.build import figure_capacity
-from gaidocx.core.report import IncompleteReport
-from gaidocx.document.html import PASTE_END, PASTE_START, REPORT_ID, header_labels, render_article, render_html
+from gaidocx.core.report import IncompleteReport, Report, checked_report, format_figure
+from gaidocx.document.layout import figure_capacity
+from gaidocx.document.webpage import PASTE_END, PASTE_START, REPORT_ID, header_labels, render_article, render_html
 
 script = load_script("make_html_screenshot")
+
+def html_of(report):
+    return render_html(checked_report(report, "网页"))
+
+
+def article_of(report):
+    return render_article(checked_report(report, "网页"))
+
 
 HOSTILE = "<script>window.pwned=1</script> A&B &amp; \"q\" 'a' {{ x }} {% if %} <b>粗</b> ]]> <!-- c -->"
 
@@ -134,7 +141,7 @@ def printed(report: Report) -> dict[str, str]:
 
 
 def test_a_self_contained_utf8_chinese_page():
-    page = render_html(make_report())
+    page = html_of(make_report())
     document = parse(page)
     assert document.declarations == ["DOCTYPE html"]
     html = document.root.find("html")
@@ -152,7 +159,7 @@ def test_a_self_contained_utf8_chinese_page():
 
 def test_the_report_is_one_element_holding_everything():
     report = make_report()
-    document = parse(render_html(report))
+    document = parse(html_of(report))
     (article,) = [node for node in document.root.iter() if node.attrs.get("id") == REPORT_ID]
     assert article.tag == "article"
     body = document.root.find("main")
@@ -167,15 +174,15 @@ def test_the_report_is_one_element_holding_everything():
         assert needle in text, needle
     # the article alone is what render_article gives, for pasting into a CMS; comments mark
     # its inner HTML for whoever copies it from a text editor
-    assert render_article(report) in render_html(report)
-    inner = render_article(report).split(PASTE_START, 1)[1].split(PASTE_END, 1)[0]
-    assert render_article(report) == f'<article id="{REPORT_ID}">\n{PASTE_START}{inner}{PASTE_END}\n</article>'
+    assert article_of(report) in html_of(report)
+    inner = article_of(report).split(PASTE_START, 1)[1].split(PASTE_END, 1)[0]
+    assert article_of(report) == f'<article id="{REPORT_ID}">\n{PASTE_START}{inner}{PASTE_END}\n</article>'
     assert inner.count("<table") == 3 and "<h1" in inner and report.agency in inner
 
 
 def test_paragraphs_lead_ins_and_headings_as_in_the_docx():
     report = make_report()
-    article = parse(render_article(report)).root.find("article")
+    article = parse(article_of(report)).root.find("article")
     blocks = [n for n in article.children if isinstance(n, Node) and n.tag != "table"]
     h1, *rest, signature, date = blocks
     assert h1.tag == "h1" and h1.text() == form.title(report.agency, report.year)
@@ -215,7 +222,7 @@ def test_every_label_and_figure_sits_where_the_form_puts_it(form_):
     if form_ is not FORM_2021:  # its rows are numbered differently: a distinct figure in each
         report = dataclasses.replace(report, inputs={f.key: i for i, f in enumerate(form_.inputs, start=7)})
     figures = printed(report)
-    tables = parse(render_html(report)).root.find("article")
+    tables = parse(html_of(report)).root.find("article")
     html_tables = list(tables.iter("table"))
     assert len(html_tables) == len(form_.tables)
     for table, node in zip(form_.tables, html_tables):
@@ -236,7 +243,7 @@ def test_every_label_and_figure_sits_where_the_form_puts_it(form_):
 
 def test_every_figure_is_tied_to_its_row_and_column_headers():
     report = make_report()
-    for table, node in zip(FORM_2021.tables, parse(render_html(report)).root.find("article").iter("table")):
+    for table, node in zip(FORM_2021.tables, parse(html_of(report)).root.find("article").iter("table")):
         by_id = {cell.attrs["id"]: cell for cell in node.iter("th")}
         cells = grid(node)
         origin = {id(cell): (r, c, rs, cs) for (r, c), (cell, rs, cs) in cells.items()}
@@ -282,7 +289,7 @@ def test_table_two_groups_restart_their_headers():
 
 
 def test_essential_styles_are_inline_for_pasting_into_a_cms():
-    article = parse(render_article(make_report())).root.find("article")
+    article = parse(article_of(make_report())).root.find("article")
     for table in article.iter("table"):
         assert table.attrs["border"] == "1" and "border-collapse:collapse" in table.attrs["style"]
         for cell in (*table.iter("th"), *table.iter("td")):
@@ -294,9 +301,9 @@ def test_essential_styles_are_inline_for_pasting_into_a_cms():
 def test_user_text_is_escaped_everywhere():
     narratives = {OPENING: (HOSTILE,), "一": ("（一）" + HOSTILE + "。正文" + HOSTILE,), "五": (HOSTILE,), "六": (HOSTILE,)}
     report = make_report(agency=HOSTILE, narratives=narratives)
-    page = render_html(report)
+    page = html_of(report)
     assert "<script" not in page and "<b>" not in page and "<!-- c" not in page
-    assert "{" not in render_article(report)  # braces as references: no CMS template syntax
+    assert "{" not in article_of(report)  # braces as references: no CMS template syntax
     document = parse(page)
     assert document.root.find("script") is None and document.root.find("b") is None
     article = document.root.find("article")
@@ -309,7 +316,7 @@ def test_user_text_is_escaped_everywhere():
 
 def test_characters_html_cannot_hold_are_dropped():
     report = make_report(agency="某\x00机关\x0b", narratives={"六": ("信息处理费\x1f为0元。\ud800",)})
-    page = render_html(report)
+    page = html_of(report)
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]", page)
     assert "某机关2024年" in page and "信息处理费为0元。" in page
 
@@ -325,11 +332,11 @@ def test_characters_html_cannot_hold_are_dropped():
 )
 def test_an_incomplete_report_is_refused_in_chinese(changes, missing):
     with pytest.raises(IncompleteReport, match=missing):
-        render_html(make_report(**changes))
+        html_of(make_report(**changes))
 
 
 def test_the_title_keeps_the_year_with_its_nian():
-    h1 = parse(render_article(sample_report())).root.find("h1")
+    h1 = parse(article_of(sample_report())).root.find("h1")
     (span,) = [c for c in h1.children if isinstance(c, Node)]
     assert span.text() == "2024年" and "nowrap" in span.attrs["style"]
 
@@ -344,7 +351,7 @@ def test_render_html_writes_the_page_beside_the_docx(tmp_path):
     assert result.exit_code == 0, result.output
     page = tmp_path / "策勒县人民政府办公室2024年政府信息公开工作年度报告.html"
     assert f"已生成：{page}" in result.output and page.with_suffix(".docx").is_file()
-    assert page.read_text(encoding="utf-8") == render_html(sample_report())
+    assert page.read_text(encoding="utf-8") == html_of(sample_report())
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -427,7 +434,7 @@ def hostile_page(tmp_path_factory):
     narratives = {OPENING: (HOSTILE,), "一": ("（一）主动公开。" + HOSTILE,), "五": (HOSTILE,), "六": (HOSTILE,)}
     report = make_report(agency="策勒县" + HOSTILE, narratives=narratives)
     path = tmp_path_factory.mktemp("html") / "报告.html"
-    path.write_text(render_html(report), encoding="utf-8")
+    path.write_text(html_of(report), encoding="utf-8")
     return report, path
 
 

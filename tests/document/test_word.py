@@ -12,22 +12,12 @@ from jinja2.sandbox import SecurityError
 from lxml import etree
 
 from gaidocx.core import form
-from gaidocx.core.report import Report, format_figure
-from gaidocx.document.build import (
-    COLUMN_WIDTHS,
-    TABLE_CELL_MARGIN,
-    TABLE_SIZE,
-    build_word_template,
-    figure_capacity,
-    template_parts,
-)
-from gaidocx.document.render import (
-    PROPERTY_MAX_CHARS,
-    IncompleteReport,
-    TemplateProblem,
-    default_template,
-    render_docx,
-)
+from gaidocx.core.report import IncompleteReport, Report, format_figure
+from gaidocx.document.doc_properties import PROPERTY_MAX_CHARS
+from gaidocx.document.layout import COLUMN_WIDTHS, TABLE_CELL_MARGIN, TABLE_SIZE, figure_capacity
+from gaidocx.document.problems import TemplateProblem
+from gaidocx.document.render import default_template, render_docx
+from gaidocx.document.word_template import build_word_template, template_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

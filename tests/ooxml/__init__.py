@@ -49,6 +49,7 @@ S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 EP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 CP_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 PR_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -59,6 +60,7 @@ ENTRY_SCHEMAS = {
     S_NS: "sml.xsd",
     A_NS: "dml-main.xsd",
     EP_NS: "shared-documentPropertiesExtended.xsd",
+    CUSTOM_NS: "shared-documentPropertiesCustom.xsd",
     CP_NS: "opc-coreProperties.xsd",
     PR_NS: "opc-relationships.xsd",
     CT_NS: "opc-contentTypes.xsd",
@@ -72,6 +74,7 @@ CONTENT_TYPES_PART = "/[Content_Types].xml"
 RELS_CT = "application/vnd.openxmlformats-package.relationships+xml"
 CORE_CT = "application/vnd.openxmlformats-package.core-properties+xml"
 APP_CT = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 THEME_CT = "application/vnd.openxmlformats-officedocument.theme+xml"
 _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _SML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
@@ -85,6 +88,7 @@ ROOT_ELEMENTS = {
     RELS_CT: (PR_NS, "Relationships"),
     CORE_CT: (CP_NS, "coreProperties"),
     APP_CT: (EP_NS, "Properties"),
+    CUSTOM_CT: (CUSTOM_NS, "Properties"),
     THEME_CT: (A_NS, "theme"),
     DOCUMENT_CT: (W_NS, "document"),
     WORD_TEMPLATE_CT: (W_NS, "document"),
@@ -111,12 +115,14 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 OFFICE_DOCUMENT_REL = _REL + "officeDocument"
 CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 APP_REL = _REL + "extended-properties"
+CUSTOM_REL = _REL + "custom-properties"
 
 #: (source content type, None for the package; relationship type) -> the target's allowed content types.
 RELATIONSHIP_TARGETS: dict[tuple[str | None, str], frozenset[str]] = {
     (None, OFFICE_DOCUMENT_REL): frozenset({DOCUMENT_CT, WORD_TEMPLATE_CT, WORKBOOK_CT, EXCEL_TEMPLATE_CT}),
     (None, CORE_REL): frozenset({CORE_CT}),
     (None, APP_REL): frozenset({APP_CT}),
+    (None, CUSTOM_REL): frozenset({CUSTOM_CT}),
     **{
         (document, _REL + name): frozenset({_WML + f"{name}+xml"})
         for document in (DOCUMENT_CT, WORD_TEMPLATE_CT)

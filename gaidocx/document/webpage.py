@@ -29,8 +29,9 @@ from collections.abc import Iterator
 from gaidocx.core import form
 from gaidocx.core.form import OPENING, Field, Label, Table
 from gaidocx.core.narrative import NOT_XML, parse_paragraph
-from gaidocx.core.report import Report, format_figure, require_complete
-from gaidocx.document.build import COLUMN_WIDTHS, SUB_NUMBER, TABLE_TEXT_LEFT, figure_margin, label_style
+from gaidocx.core.report import CheckedReport
+from gaidocx.document.layout import COLUMN_WIDTHS, SUB_NUMBER, figure_margin, label_left_aligned
+from gaidocx.document.variables import kept_paragraph, printed_figures
 
 #: The element whose inner HTML is the report, for pasting into a CMS.
 REPORT_ID = "gaidocx-report"
@@ -166,7 +167,7 @@ def _span(cell: Label | Field) -> str:
 
 
 def _label_cell(table: Table, label: Label) -> str:
-    align = "left" if label_style(table, label) == TABLE_TEXT_LEFT else "center"
+    align = "left" if label_left_aligned(table, label) else "center"
     if label.row < table.header_rows:  # (table 三's corner holds a note and heads nothing)
         heads = any(label in header_labels(table, f) for f in table.fields)
         scope = "" if not heads else ' scope="col"' if label.colspan == 1 else ' scope="colgroup"'
@@ -271,12 +272,6 @@ def _paragraph(text: str, outline: _Outline, keep: bool) -> str:
     return f'<p{classes} style="{_INDENT}">{lead}{escape(parsed.body)}</p>'
 
 
-def _printed_figures(report: Report) -> dict[str, str]:
-    """Every figure as printed; refuses a report that lacks metadata or a figure."""
-    fields = report.form.fields
-    return {key: format_figure(value, fields[key].kind) for key, value in require_complete(report, "网页").items()}
-
-
 def _title(agency: str, year: int) -> str:
     """The title, the year never parted from its 年 when the line wraps (the stylesheet
     balances the lines)."""
@@ -289,26 +284,26 @@ def _title(agency: str, year: int) -> str:
     return f'{escape(text[:start])}<span style="white-space:nowrap;">{escape(year_text)}</span>{escape(text[end:])}'
 
 
-def render_article(report: Report) -> str:
+def render_article(checked: CheckedReport) -> str:
     """The report element, ``<article id="gaidocx-report">…</article>``: its inner HTML is what
     a CMS editor takes in source-code mode."""
-    figures = _printed_figures(report)
-    year: int = report.year  # type: ignore[assignment]  # checked above
+    report = checked.report
+    figures = printed_figures(checked)
+    year: int = report.year  # type: ignore[assignment]  # a checked report has one
     signed = report.signed_on
     assert signed is not None
     outline = _Outline()
-    last_section = next(s.number for s in reversed(report.form.sections) if s.table is None)
+    kept = kept_paragraph(checked)
     body = [f'<h1 style="text-align:center;">{_title(report.agency, year)}</h1>']
-    body += [_paragraph(text, outline, False) for text in report.paragraphs(OPENING)]
+    body += [_paragraph(text, outline, False) for text in checked.paragraphs[OPENING]]
     for section in report.form.sections:
         outline.section()
         if section.table is not None:
             body.append(render_table(section.table, section.title, figures))
             continue
         body.append(f'<h2 class="level-1" style="{_heading_style(1)}">{escape(section.title)}</h2>')
-        texts = report.paragraphs(section.number)
-        last = len(texts) - 1 if section.number == last_section else -1
-        body += [_paragraph(text, outline, index == last) for index, text in enumerate(texts)]
+        texts = checked.paragraphs[section.number]
+        body += [_paragraph(text, outline, (section.number, index) == kept) for index, text in enumerate(texts)]
     date = form.chinese_date(signed.year, signed.month, signed.day)
     body.append(
         f'<p class="gaidocx-signature" style="text-align:right;text-indent:0;padding-right:2em;">{escape(report.agency)}</p>'
@@ -317,15 +312,17 @@ def render_article(report: Report) -> str:
     return f'<article id="{REPORT_ID}">\n{PASTE_START}\n' + "\n".join(body) + f"\n{PASTE_END}\n</article>"
 
 
-def render_html(report: Report) -> str:
-    """The whole page: one self-contained UTF-8 HTML document."""
-    article = render_article(report)
-    title = escape(form.title(report.agency, report.year))  # type: ignore[arg-type]  # checked by render_article
+def render_html(checked: CheckedReport) -> str:
+    """The whole page: one self-contained UTF-8 HTML document.  ``<meta name="report-kind">``
+    records the report's kind (本机关 or 本行政区域), which ``gaidocx audit`` reads."""
+    article = render_article(checked)
+    title = escape(form.title(checked.report.agency, checked.report.year))  # type: ignore[arg-type]
     return (
         "<!DOCTYPE html>\n"
         '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="gaidocx">\n'
+        f'<meta name="report-kind" content="{escape(checked.report.kind)}">\n'
         f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         f"{article}\n</main>\n</body>\n</html>\n"
     )
