@@ -354,7 +354,7 @@ def audit(inputs: tuple[Path, ...], previous: Path | None, as_json: bool) -> Non
     import json
 
     from gaidocx.audit import format_audit_problem
-    from gaidocx.audit.data import audit_to_data
+    from gaidocx.audit.as_data import audit_to_data
 
     paths = [Path(p) for p in inputs]
     results = pipeline.audit_reports(paths, previous=previous)

@@ -33,7 +33,7 @@ def printed_figures(report: Report) -> dict[str, str]:
 
 def trial_figures(report: Report) -> dict[str, str]:
     """The figures of a 2021 report laid out in the trial table 三 (（六）其他处理 as one row)."""
-    from gaidocx.audit.audit import HYBRID_FORM, convert_figures
+    from gaidocx.audit.findings import HYBRID_FORM, convert_figures
 
     values = convert_figures(report.figures(), report.form, HYBRID_FORM)
     return {key: format_figure(v, HYBRID_FORM.fields[key].kind) for key, v in values.items() if v is not None}

@@ -32,8 +32,8 @@ from support import sample_report, varied_report, write_workbook
 from test_properties import consistent_figures
 
 from gaidocx.audit import UnreadableFile, audit_file, format_audit_problem
-from gaidocx.audit.audit import HYBRID_FORM, Audit
-from gaidocx.audit.html import decode
+from gaidocx.audit.findings import HYBRID_FORM, Audit
+from gaidocx.audit.read_html import decode
 from gaidocx.audit.tables import Cell, grid_rows, normalise, read_figure, read_table, similarity
 from gaidocx.cli import cli
 from gaidocx.core.checks import check_report

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from gaidocx.audit.audit import Audit, audit_source, format_audit_problem
-from gaidocx.audit.docx import UnreadableFile, read_docx
-from gaidocx.audit.html import read_html
+from gaidocx.audit.findings import Audit, audit_source, format_audit_problem
+from gaidocx.audit.read_docx import UnreadableFile, read_docx
+from gaidocx.audit.read_html import read_html
 from gaidocx.audit.tables import Figure, Source
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import FORM_2021

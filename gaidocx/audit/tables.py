@@ -1,6 +1,6 @@
 """Published tables as grids of text, mapped onto the official form.
 
-Readers (``docx``, ``html``) turn a file into a ``Source``: body paragraphs and
+Readers (``read_docx``, ``read_html``) turn a file into a ``Source``: body paragraphs and
 table fragments in document order, each table a list of rows of ``Cell`` at
 their grid columns, vertical merges repeated into every row they cover.  This
 module finds the three official tables among the fragments by their labels and

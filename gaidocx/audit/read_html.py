@@ -15,7 +15,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from gaidocx.audit.docx import UnreadableFile
+from gaidocx.audit.read_docx import UnreadableFile
 from gaidocx.audit.tables import Fragment, Source, clean, grid_rows
 
 #: A saved report page is a few hundred KB; this is far beyond any.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gaidocx.audit.audit import Audit, format_audit_problem
+from gaidocx.audit.findings import Audit, format_audit_problem
 from gaidocx.core.data import report_to_data
 from gaidocx.core.form import FORM_2021
 
