@@ -353,10 +353,13 @@ def audit(inputs: tuple[Path, ...], previous: Path | None, as_json: bool) -> Non
     """
     import json
 
-    from gaidocx.audit import format_audit_problem
+    from gaidocx.audit import SUFFIXES, format_audit_problem
     from gaidocx.audit.as_data import audit_to_data
 
-    paths = [Path(p) for p in inputs]
+    given = pipeline.expand_inputs(inputs, suffixes=SUFFIXES, what=f"{'、'.join(SUFFIXES)} 报告")
+    if given.skipped_locks:
+        click.echo(f"已跳过 Office 的临时锁定文件：{'、'.join(path.name for path in given.skipped_locks)}", err=as_json)
+    paths = given.paths
     results = pipeline.audit_reports(paths, previous=previous)
     documents = []
     for result in results:
@@ -375,8 +378,8 @@ def audit(inputs: tuple[Path, ...], previous: Path | None, as_json: bool) -> Non
                 click.echo("核对通过：没有发现问题。")
     codes = [result.exit_code for result in results]
     if as_json:
-        click.echo(json.dumps(documents[0] if len(paths) == 1 and documents else documents, ensure_ascii=False, indent=2))
-    elif len(paths) > 1:
+        click.echo(json.dumps(documents[0] if not given.many and documents else documents, ensure_ascii=False, indent=2))
+    elif given.many:
         click.echo(
             f"共核对 {len(paths)} 个文件：{codes.count(0)} 个通过，"
             f"{codes.count(EXIT_ERRORS)} 个有错误，{codes.count(EXIT_FILE_PROBLEM)} 个无法读取。"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -308,3 +309,109 @@ def sloppy_label(text: str) -> str:
     if len(text) >= 4 and text[0] in "一二三四" and text[1] == "、":
         text = text[:2] + " " + text[2:4] + " " + text[4:]
     return text
+
+
+# ---------------------------------------------------------------- hostile files (issue 17; benchmarks/hostile_audit.py)
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="word/document.xml"/></Relationships>'
+)
+
+
+def docx_with_body(body: str | bytes, *, stored: bool = False) -> bytes:
+    """A minimal .docx whose document body is ``body`` (WordprocessingML, ``w:`` prefix); ``stored``
+    leaves it uncompressed, so that it passes the archive's compression-ratio check."""
+    head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W}"><w:body>'.encode()
+    document = head + (body.encode() if isinstance(body, str) else body) + b"</w:body></w:document>"
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("word/document.xml", document)
+    return stream.getvalue()
+
+
+def numbering_in_a_cell(repeats: int = 3000) -> bytes:
+    """A table cell of ``a1.`` × 3000: every "1." once started a suffix matched against every label."""
+    return f"<html><body><p>某某局2024年政府信息公开工作年度报告</p><table><tr><td>{'a1.' * repeats}</td><td>1</td></tr></table></body></html>".encode()
+
+
+def long_note_in_a_cell() -> bytes:
+    """A realistic 说明 note (8 KB, numbered 1. 2. …) written into a cell under the table."""
+    note = "".join(f"{i}.本表数据统计口径为本机关本年度收到和处理的政府信息公开申请，含上年结转。" for i in range(1, 90))
+    return f"<html><body><table><tr><td>（一）予以公开</td><td>{note}</td></tr></table></body></html>".encode()
+
+
+def empty_paragraphs(megabytes: int = 60) -> bytes:
+    """60 MB of ``<w:p/>`` in a file of about 100 KB."""
+    return docx_with_body(b"<w:p/>" * (megabytes * 1024 * 1024 // 6))
+
+
+def nested_smart_tags(depth: int = 240, runs: int = 100_000, *, stored: bool = False) -> bytes:
+    """240 nested smartTags around 100 000 runs."""
+    inner = "<w:r><w:t>一</w:t></w:r>" * runs
+    return docx_with_body(f"<w:p>{'<w:smartTag>' * depth}{inner}{'</w:smartTag>' * depth}</w:p>", stored=stored)
+
+
+def many_tables(count: int = 10_000) -> bytes:
+    """10 000 small tables."""
+    def cell(text: str) -> str:
+        return f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    tables = "".join(
+        f"<w:tbl><w:tr>{cell(f'（一）予以公开{i}')}{cell(f'自然人{i}')}{cell(f'商业企业{i}')}{cell('1')}</w:tr></w:tbl>"
+        for i in range(count)
+    )
+    return docx_with_body("<w:p><w:r><w:t>某某局2024年政府信息公开工作年度报告</w:t></w:r></w:p>" + tables)
+
+
+def huge_spans(cells: int = 20_000) -> bytes:
+    """A 4.8 MB page whose cells span 10⁹ columns and rows."""
+    row = f'<tr><td colspan="1000000000" rowspan="1000000000">{"一" * 70}</td></tr>'
+    return ("<html><body><table>" + row * cells + "</table></body></html>").encode()
+
+
+def table_3_printed_twice() -> bytes:
+    """The sample's page with 表三 printed a second time, one figure of the copy wrong."""
+    from support import sample_report
+
+    report = sample_report()
+    figures = printed_figures(report)
+    page = make_html(report, figures).decode()
+    start = page.index("<table", page.index("三、收到和处理政府信息公开申请情况"))
+    end = page.index("</table>", start) + len("</table>")
+    key = FORM_2021.table("三").inputs[0].key
+    wrong = make_html(report, {**figures, key: str(int(figures.get(key, "0")) + 7)}).decode()
+    wrong_start = wrong.index("<table", wrong.index("三、收到和处理政府信息公开申请情况"))
+    copy = wrong[wrong_start : wrong.index("</table>", wrong_start) + len("</table>")]
+    return (page[:end] + "<p>附表</p>" + copy + page[end:]).encode()
+
+
+def pdf_named_html() -> bytes:
+    """A PDF renamed .html (its first bytes are ``%PDF-1.6``)."""
+    return b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def png_named_html() -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def our_docx() -> bytes:
+    from support import sample_report
+
+    from gaidocx.document.render import render_docx
+
+    return render_docx(sample_report())

@@ -11,9 +11,9 @@ import datetime
 from pathlib import Path
 
 from gaidocx.audit.findings import Audit, audit_source, format_audit_problem
-from gaidocx.audit.read_docx import UnreadableFile, read_docx
+from gaidocx.audit.read_docx import read_docx
 from gaidocx.audit.read_html import read_html
-from gaidocx.audit.tables import Figure, Source
+from gaidocx.audit.tables import Figure, Source, UnreadableFile
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import FORM_2021
 from gaidocx.core.report import Report, format_figure

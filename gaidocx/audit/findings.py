@@ -465,6 +465,14 @@ def audit_source(
         if reading.absent_heads:
             shown = "、".join(f"“{head}”" for head in reading.absent_heads)
             problems.append(warning(f"表{table.number}中没有找到列标题{shown}。", table_place(table.number)))
+        for key, copy in reading.differing_copies:
+            problems.append(
+                error(f"表{table.number}印了不止一次，另一份中这一格印为“{copy or '空白'}”，两份不一致。", key)
+            )
+        if reading.repeated_rows and not reading.differing_copies:
+            problems.append(
+                warning(f"表{table.number}印了不止一次（有 {len(reading.repeated_rows)} 行重复出现），各份数字相同。", table_place(table.number))
+            )
         for row_label in reading.unknown_rows:
             problems.append(warning(f"表{table.number}中有一行“{row_label}”不是官方格式中的行，其中的数字未核对。", table_place(table.number)))
 

@@ -27,6 +27,19 @@ from gaidocx.core.form import Field, Form, Kind, Table
 # ---------------------------------------------------------------- the source
 
 
+class UnreadableFile(Exception):
+    """The file cannot be read at all; the message says so in Chinese."""
+
+
+#: What a reader may hand over, far above any report (three tables, split into a dozen fragments
+#: at most, some 600 cells, a few hundred paragraphs): beyond this the file is refused, so that
+#: matching labels stays within a second or two.
+MAX_TABLES = 100
+MAX_CELLS = 20_000
+MAX_PARAGRAPHS = 20_000
+MAX_CHARACTERS = 2_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell of a published table: its text and the grid columns it covers."""
@@ -56,6 +69,8 @@ class Source:
 
     name: str
     blocks: tuple[str | Fragment, ...]
+    #: the report's kind (本机关 or 本行政区域) when the file records it (our .docx and pages do)
+    kind: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -69,6 +84,32 @@ class Source:
             else:
                 for row in block.rows:
                     yield from (cell.text for cell in row)
+
+
+def bounded_source(name: str, blocks: Iterable[str | Fragment]) -> Source:
+    """The ``Source`` of ``blocks`` (empty paragraphs dropped), or ``UnreadableFile`` past the bounds."""
+    kept: list[str | Fragment] = []
+    tables = cells = paragraphs = characters = 0
+    for block in blocks:
+        if isinstance(block, str):
+            if not block:
+                continue
+            paragraphs += 1
+            characters += len(block)
+        else:
+            tables += 1
+            cells += sum(len(row) for row in block.rows)
+            characters += sum(len(cell.text) for row in block.rows for cell in row)
+        kept.append(block)
+        for count, limit, what in (
+            (tables, MAX_TABLES, "个表格"),
+            (cells, MAX_CELLS, "个表格单元格"),
+            (paragraphs, MAX_PARAGRAPHS, "个段落"),
+            (characters, MAX_CHARACTERS, "个字"),
+        ):
+            if count > limit:
+                raise UnreadableFile(f"{name} 有超过 {limit} {what}，远超任何年度报告，不像是年度报告，已拒绝读取。")
+    return Source(name, tuple(kept))
 
 
 def grid_rows(rows: Iterable[Iterable[tuple[str, int, int]]]) -> tuple[Row, ...]:
@@ -140,11 +181,19 @@ def core(text: str) -> str:
     return _PREFIX.sub("", normalise(text), count=1)
 
 
+#: A printed text longer than this (twice the longest official label or heading) can match none:
+#: a note of several KB numbered 1. 2. … is not compared suffix by suffix (that was quadratic).
+LONGEST_MATCHED = 80
+
+
 def _tails(text: str) -> list[str]:
-    """The label, and what follows each numbering inside it (``（三）不予公开1.属于国家秘密``)."""
+    """The label, and what follows each numbering inside it (``（三）不予公开1.属于国家秘密``);
+    only the tails short enough to match a label."""
     norm = normalise(text)
-    tails = [_PREFIX.sub("", norm, count=1)]
-    tails.extend(norm[m.end():] for m in _INNER_PREFIX.finditer(norm) if m.start() > 0)
+    head = _PREFIX.sub("", norm, count=1)
+    tails = [head] if len(head) <= LONGEST_MATCHED else []
+    start = max(1, len(norm) - LONGEST_MATCHED - 4)  # a numbering is at most 4 characters
+    tails.extend(norm[m.end():] for m in _INNER_PREFIX.finditer(norm, start) if len(norm) - m.end() <= LONGEST_MATCHED)
     return [t for t in tails if t]
 
 
@@ -245,7 +294,8 @@ def _label_texts(table: Table) -> set[str]:
     return {label.text for label in table.labels}
 
 
-def _distinctive(forms: Sequence[Form]) -> dict[str, set[str]]:
+@functools.lru_cache(maxsize=8)
+def _distinctive(forms: tuple[Form, ...]) -> dict[str, set[str]]:
     """Per table number, labels that no other table has (``总计`` and ``其他`` are everywhere)."""
     texts: dict[str, set[str]] = {}
     for form in forms:
@@ -260,7 +310,7 @@ def _distinctive(forms: Sequence[Form]) -> dict[str, set[str]]:
 
 def identify(fragment: Fragment, forms: Sequence[Form]) -> str | None:
     """Which table (二, 三 or 四) a fragment belongs to, by the official labels in it."""
-    labels = _distinctive(forms)
+    labels = _distinctive(tuple(forms))
     texts = {cell.text for row in fragment.rows for cell in row if cell.text and not _looks_numeric(cell.text)}
     scores = {number: sum(1 for text in texts if best_match(text, own)[1] >= 0.8) for number, own in labels.items()}
     number, score = max(scores.items(), key=lambda item: item[1], default=(None, 0))
@@ -380,6 +430,10 @@ class TableReading:
     #: column headings not found, and headings found but not over their official columns
     absent_heads: list[str] = field(default_factory=list)
     misplaced_heads: list[str] = field(default_factory=list)
+    #: rows printed more than once (the table printed twice), and each figure whose copy differs:
+    #: (field key, the copy's text)
+    repeated_rows: list[str] = field(default_factory=list)
+    differing_copies: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
@@ -396,6 +450,7 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
         body_rows.setdefault(f.row, []).append(f)
     headings = _label_texts(table)
     found: dict[int, _Line] = {}
+    copies: dict[int, list[_Line]] = {}
     if label_cols == 0:
         # table 四: the figures are the first row below the headings that holds no heading
         (row, fields), = body_rows.items()
@@ -403,8 +458,10 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
             texts = [clean(c.text) for c in line.values]
             if not any(texts) or any(best_match(t, headings)[1] >= 0.8 for t in texts if t):
                 continue
-            found[row] = line
-            break
+            if row in found:
+                copies.setdefault(row, []).append(line)
+            else:
+                found[row] = line
     else:
         specific = {_specific(fields[0]): row for row, fields in body_rows.items()}
         for line in lines:
@@ -422,6 +479,8 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
                 found[row] = line
                 if core(line.labels[-1]) != core(label):
                     reading.renamed.append((line.labels[-1], label))
+            else:
+                copies.setdefault(row, []).append(line)
     _check_heads(table, lines, label_cols, reading)
     for row, fields in body_rows.items():
         line = found.get(row)
@@ -430,7 +489,23 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
             continue
         for f in fields:
             reading.figures[f.key] = read_figure(line.value(f.col - label_cols, f.colspan), f.kind)
+        _compare_copies(fields, copies.get(row, ()), label_cols, reading)
     return reading
+
+
+def _compare_copies(fields: Sequence[Field], copies: Sequence[_Line], label_cols: int, reading: TableReading) -> None:
+    """A row printed again (the table printed twice) must say the same: each differing figure is kept.
+    A copy without figures (a label cut at a page break) is no copy."""
+    for line in copies:
+        again = {f.key: read_figure(line.value(f.col - label_cols, f.colspan), f.kind) for f in fields}
+        if not any(figure.text for figure in again.values()):
+            continue
+        if fields[0].row_label not in reading.repeated_rows:
+            reading.repeated_rows.append(fields[0].row_label)
+        for key, figure in again.items():
+            first = reading.figures[key]
+            if (figure.value, figure.text if figure.value is None else "") != (first.value, first.text if first.value is None else ""):
+                reading.differing_copies.append((key, figure.text))
 
 
 def _check_heads(table: Table, lines: Sequence[_Line], label_cols: int, reading: TableReading) -> None:
