@@ -147,7 +147,7 @@ def _docx_table(document, table: Table, figures: Mapping[str, str], layout: Layo
         t = document.add_table(rows=len(out_rows), cols=table.columns)
         t.style = "Table Grid"
         for c, column in enumerate(t.columns):
-            column.width = Cm(1.2 + (c % 3) * 0.4)
+            column.width = Cm(min(1.2 + (c % 3) * 0.4, 15.5 / table.columns))  # within an A4 page
         position = {r: i for i, r in enumerate(out_rows) if r is not None}
         # python-docx's table.cell() walks the whole table on every call: take the cells once
         at = [row.cells for row in t.rows]

@@ -1,7 +1,8 @@
 """Reading published reports back onto the official form and checking them (``gaidocx audit``).
 
-``audit_file(path)`` accepts a .docx (written by Word, WPS or gaidocx), an
-.html/.htm page saved from a website, or the .xlsx fill-in workbook.  A file
+``audit_file(path)`` accepts a text PDF (exported from Word, WPS or gaidocx), a
+.docx (written by Word, WPS or gaidocx), an .html/.htm page saved from a
+website, or the .xlsx fill-in workbook.  A file
 that cannot be read at all raises ``UnreadableFile`` with a Chinese message.
 """
 
@@ -20,11 +21,11 @@ from gaidocx.core.report import Report, format_figure
 
 __all__ = ["Audit", "UnreadableFile", "audit_file", "audit_source", "format_audit_problem", "read_source", "SUFFIXES"]
 
-SUFFIXES = (".docx", ".html", ".htm", ".xlsx")
+SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".xlsx")
 
 
 def read_source(path: Path) -> Source:
-    """The paragraphs and tables of a .docx or .html file."""
+    """The paragraphs and tables of a .pdf, .docx or .html file."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise UnreadableFile(f"找不到文件：{path}")
@@ -32,15 +33,17 @@ def read_source(path: Path) -> Source:
         return read_docx(path)
     if suffix in (".html", ".htm"):
         return read_html(path)
+    if suffix == ".pdf":
+        from gaidocx.audit.read_pdf import read_pdf
+
+        return read_pdf(path)
     raise UnreadableFile(_unsupported(path))
 
 
 def _unsupported(path: Path) -> str:
     if path.suffix.lower() in (".doc", ".wps"):
         return f"{path.name} 是旧的 Word/WPS 格式，请先用 Word 或 WPS 另存为 .docx 再核对。"
-    if path.suffix.lower() == ".pdf":
-        return f"{path.name} 是 PDF：暂不支持，请核对网页（.html）或 Word（.docx）版本。"
-    return f"{path.name} 的类型无法核对：支持 .docx、.html、.htm 和 .xlsx（填报表）。"
+    return f"{path.name} 的类型无法核对：支持 .pdf、.docx、.html、.htm 和 .xlsx（填报表）。"
 
 
 def audit_file(path: Path, *, previous: Path | None = None, today: datetime.date | None = None) -> Audit:

@@ -126,4 +126,4 @@ def test_wildcards_and_folders_are_expanded(tmp_path):
     empty = tmp_path / "空"
     empty.mkdir()
     result = CliRunner().invoke(cli, ["audit", str(empty)])
-    assert result.exit_code == 2 and "文件夹中没有 .docx" in result.output
+    assert result.exit_code == 2 and "文件夹中没有 .pdf、.docx、.html、.htm、.xlsx 报告" in result.output
