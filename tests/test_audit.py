@@ -34,7 +34,8 @@ from test_properties import consistent_figures
 from gaidocx.audit import UnreadableFile, audit_file, format_audit_problem
 from gaidocx.audit.findings import HYBRID_FORM, Audit
 from gaidocx.audit.read_html import decode
-from gaidocx.audit.tables import Cell, grid_rows, normalise, read_figure, read_table, similarity
+from gaidocx.audit.source import Cell, grid_rows
+from gaidocx.audit.tables import normalise, read_figure, read_table, similarity
 from gaidocx.cli import cli
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import FORM_2021, FORMAT_NAME, TRIAL_FORMAT_MARKERS, TRIAL_FORMAT_NAME, Kind

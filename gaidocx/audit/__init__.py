@@ -8,13 +8,15 @@ that cannot be read at all raises ``UnreadableFile`` with a Chinese message.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
 from gaidocx.audit.findings import Audit, audit_source, format_audit_problem
 from gaidocx.audit.read_docx import read_docx
 from gaidocx.audit.read_html import read_html
-from gaidocx.audit.tables import Figure, Source, UnreadableFile
+from gaidocx.audit.source import Source, UnreadableFile
+from gaidocx.audit.tables import Figure
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import FORM_2021
 from gaidocx.core.report import Report, format_figure
@@ -46,16 +48,19 @@ def _unsupported(path: Path) -> str:
     return f"{path.name} 的类型无法核对：支持 .pdf、.docx、.html、.htm 和 .xlsx（填报表）。"
 
 
-def audit_file(path: Path, *, previous: Path | None = None, today: datetime.date | None = None) -> Audit:
-    """Read and check one published report; ``previous`` is last year's (any supported file)."""
+def audit_file(
+    path: Path, *, previous: Path | None = None, today: datetime.date | None = None, kind: str | None = None
+) -> Audit:
+    """Read and check one published report; ``previous`` is last year's (any supported file);
+    ``kind`` (本机关 or 本行政区域) overrides what the file records or its title suggests."""
     path = Path(path)
     last_year = audit_file(previous, today=today).report if previous is not None else None
     if path.suffix.lower() == ".xlsx":
-        return _audit_workbook(path, last_year, today)
-    return audit_source(read_source(path), previous=last_year, today=today)
+        return _audit_workbook(path, last_year, today, kind)
+    return audit_source(read_source(path), previous=last_year, today=today, kind=kind)
 
 
-def _audit_workbook(path: Path, previous: Report | None, today: datetime.date | None) -> Audit:
+def _audit_workbook(path: Path, previous: Report | None, today: datetime.date | None, kind: str | None) -> Audit:
     from gaidocx.workbook.read import WorkbookError, read_workbook
 
     if not path.is_file():
@@ -64,7 +69,7 @@ def _audit_workbook(path: Path, previous: Report | None, today: datetime.date | 
         reading = read_workbook(path)
     except WorkbookError as exc:
         raise UnreadableFile(str(exc)) from exc
-    report = reading.report
+    report = dataclasses.replace(reading.report, kind=kind) if kind else reading.report
     problems = reading.problems + check_report(report, previous=previous, today=today, reported=reading.unreadable)
     printed = {
         key: Figure("" if value is None else format_figure(value, f.kind), value)

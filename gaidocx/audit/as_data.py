@@ -39,12 +39,14 @@ def audit_to_data(audit: Audit) -> dict[str, Any]:
         "file": audit.name,
         "layout": "2021" if audit.layout == FORM_2021 else "2021-with-trial-table-3",
         "trial_format_marker": audit.trial_marker,
+        "kind_note": audit.kind_note,
         **_printed(audit),
         "problems": [
             {
                 "severity": problem.severity.value,
                 "message": problem.message,
                 "places": list(problem.places),
+                "table": audit.table(problem),
                 "text": format_audit_problem(audit, problem),
             }
             for problem in audit.problems

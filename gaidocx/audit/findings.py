@@ -10,24 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gaidocx.audit.tables import (
-    Figure,
-    Fragment,
-    Row,
-    Source,
-    TableReading,
-    clean,
-    core,
-    fee_decimals_ok,
-    identify,
-    normalise,
-    read_table,
-    similarity,
-)
+from gaidocx.audit.outline import TITLE, area_of, read_outline, states_fee
+from gaidocx.audit.source import Fragment, Row, Source
+from gaidocx.audit.tables import Figure, TableReading, clean, fee_decimals_ok, identify, normalise, read_table
 from gaidocx.core.checks import (
     AGENCY,
     SIGNED_ON,
@@ -41,11 +29,14 @@ from gaidocx.core.checks import (
     warning,
 )
 from gaidocx.core.form import (
+    AREA_REPORT,
+    FEE_REPORT_PHRASE,
     FIRST_YEAR,
     FORM_2021,
     FORMAT_NAME,
     OPENING,
-    TITLE_SUFFIX,
+    OWN_REPORT,
+    REPORT_KINDS,
     TRIAL_FORM_2019,
     TRIAL_FORMAT_MARKERS,
     TRIAL_FORMAT_NAME,
@@ -53,12 +44,8 @@ from gaidocx.core.form import (
     Form,
     Kind,
     Table,
-    title,
 )
 from gaidocx.core.report import Number, Report
-
-#: Places of the audit's own problems, beside the checks' places: the document's title, a table as a whole.
-TITLE = "title"
 
 
 def table_place(number: str) -> str:
@@ -81,6 +68,8 @@ class Audit(WithProblems):
     trial_marker: str | None = None
     #: read from the fill-in workbook: places are named as ``check`` names them (表三!D7)
     workbook: bool = False
+    #: how the report's kind was found when it was not recorded in the file nor given (said to the user)
+    kind_note: str = ""
 
     def figures(self) -> dict[str, Number | None]:
         """Every figure of the 2021 form as printed (totals as printed, not recomputed)."""
@@ -120,6 +109,25 @@ class Audit(WithProblems):
         if place.startswith(paragraph_place(OPENING, 0)[:-1]):
             return f"开头第 {int(place.rsplit('#', 1)[1]) + 1} 段"
         return place
+
+
+    def table(self, problem: Problem) -> str:
+        """The table (二, 三, 四) or the part of the document (a section's title, 标题, 开头, 落款) a problem is in."""
+        for place in problem.places:
+            if place in self.layout.fields:
+                return self.layout.table_of(place).number
+            if place.startswith("table."):
+                return place.removeprefix("table.")
+            for section in self.layout.sections:
+                if place == section_place(section.number) or place.startswith(paragraph_place(section.number, 0)[:-1]):
+                    return section.number
+            if place.startswith(paragraph_place(OPENING, 0)[:-1]):
+                return "开头"
+            if place in (AGENCY, YEAR, TITLE):
+                return "标题"
+            if place == SIGNED_ON:
+                return "落款"
+        return ""
 
 
 def format_audit_problem(audit: Audit, problem: Problem) -> str:
@@ -180,185 +188,6 @@ def convert_report(report: Report, target: Form) -> Report:
     return dataclasses.replace(report, inputs=inputs, form=target)
 
 
-# ---------------------------------------------------------------- the document
-
-
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "O": "0"}
-_PERIOD = re.compile(r"(\d{4})年1月1日[至到\-—~～]+(\d{4})年12月31日")
-_TITLE_WORDS = "政府信息公开工作年度报告"
-_TITLE_AGENCY_FIRST = re.compile(rf"^(?:关于)?(?P<agency>.*?)(?:关于)?(?P<year>\d{{4}})年度?(?P<rest>.*{_TITLE_WORDS[-4:]})$")
-_TITLE_YEAR_FIRST = re.compile(rf"^(?P<year>\d{{4}})年度?(?P<agency>.+?)(?P<rest>{_TITLE_WORDS})$")
-#: A section heading is a short line.
-_HEADING_SLACK = 8
-_SIGNATURE_LONGEST = 50
-#: Lines of a saved web page searched for the title, and the longest title.
-_TITLE_SEARCH = 60
-_TITLE_LONGEST = 80
-#: Lines after the signature date (a web page's footer) searched back over.
-_FOOTER_LINES = 12
-
-
-def _chinese_date(text: str) -> datetime.date | None:
-    """``2025年1月23日`` or ``二〇二五年一月二十三日`` as a whole line."""
-    plain = clean(text).replace(" ", "")
-    plain = _digits(plain)
-    match = _DATE.fullmatch(plain)
-    if not match:
-        return None
-    try:
-        return datetime.date(*map(int, match.groups()))
-    except ValueError:
-        return None
-
-
-def _digits(text: str) -> str:
-    """Chinese numerals of a date (年 digit by digit; 月 and 日 with 十) as Arabic digits."""
-    if not re.search("[〇○零一二三四五六七八九十]", text):
-        return text
-
-    def number(match: re.Match[str]) -> str:
-        value = match.group(0)
-        if "十" in value:
-            tens, _, ones = value.partition("十")
-            return str((int(_CHINESE_DIGITS.get(tens, "1")) if tens else 1) * 10 + (int(_CHINESE_DIGITS[ones]) if ones else 0))
-        return "".join(_CHINESE_DIGITS.get(c, c) for c in value)
-
-    return re.sub("[〇○零一二三四五六七八九十]+", number, text)
-
-
-@dataclass
-class _Text:
-    agency: str = ""
-    year: int | None = None
-    signed_on: datetime.date | None = None
-    narratives: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    #: the section each table fragment follows, by block index
-    sections_at: dict[int, str] = dataclasses.field(default_factory=dict)
-
-
-def _parse_title(text: str) -> re.Match[str] | None:
-    match = _TITLE_AGENCY_FIRST.fullmatch(text)
-    if match and not match["agency"]:
-        match = _TITLE_YEAR_FIRST.fullmatch(text) or match
-    return match
-
-
-def _find_title(paragraphs: list[tuple[int, str]]) -> tuple[re.Match[str] | None, int, int]:
-    """The title (maybe over two or three lines): its match, first paragraph and line count.
-
-    A saved web page has the site's navigation first: the title is looked for among the first lines,
-    one-line titles before titles over several lines.
-    """
-    head = [clean(text).replace(" ", "") for _, text in paragraphs[:_TITLE_SEARCH]]
-    for count in (1, 2, 3):
-        for start in range(len(head) - count + 1):
-            joined = "".join(head[start : start + count])
-            if len(joined) <= _TITLE_LONGEST and (match := _parse_title(joined)):
-                return match, start, count
-    return None, 0, 0
-
-
-def _read_text(source: Source, form: Form, problems: list[Problem], reported: set[str]) -> _Text:
-    result = _Text()
-    paragraphs = [(i, clean(b)) for i, b in enumerate(source.blocks) if isinstance(b, str) and clean(b)]
-    match, start, used = _find_title(paragraphs)
-    if match:
-        heading = match.group(0)
-        result.agency, result.year = match["agency"], int(match["year"])
-        expected = title(result.agency, result.year)
-        if normalise(heading) != normalise(expected):
-            problems.append(warning(f"标题为“{heading}”，官方格式的标题应为“{expected}”。", TITLE))
-        if not result.agency:
-            problems.append(error(f"标题“{heading}”中没有机关名称。", AGENCY))
-            reported.add(AGENCY)
-    else:
-        found = f"开头为“{paragraphs[0][1][:40]}”" if paragraphs else "文件中没有文字"
-        problems.append(
-            error(f"没有找到标题（应为“机关名称＋年度＋{TITLE_SUFFIX}”，{found}），无法确定机关名称和年度。", TITLE)
-        )
-        reported.update((AGENCY, YEAR))
-    body = paragraphs[start + used :]
-
-    # section headings, in document order; a repeated heading (a table caption) counts once
-    marks: list[tuple[int, str]] = []  # (position in body, section number)
-    for position, (_, text) in enumerate(body):
-        if text.startswith(("（", "(")):
-            continue
-        for section in form.sections:
-            if len(normalise(text)) <= len(normalise(section.title)) + _HEADING_SLACK and similarity(text, section.title) >= 0.8:
-                if section.number not in (n for _, n in marks):
-                    marks.append((position, section.number))
-                    # without a number of its own the heading may be numbered automatically (Word lists)
-                    numbered = core(text) != normalise(text)
-                    if core(text) != core(section.title) or (numbered and normalise(text) != normalise(section.title)):
-                        problems.append(
-                            warning(f"标题写作“{text}”，官方格式为“{section.title}”。", section_place(section.number))
-                        )
-                break
-    numbers = [s.number for s in form.sections]
-    found_numbers = [n for _, n in marks]
-    for section in form.sections:
-        if section.number not in found_numbers:
-            problems.append(error(f"没有找到“{section.title}”这一部分的标题。", section_place(section.number)))
-    if found_numbers != sorted(found_numbers, key=numbers.index):
-        shown = "、".join(next(s.title for s in form.sections if s.number == n) for n in found_numbers)
-        problems.append(error(f"六个部分的顺序与官方格式不同：现为 {shown}。"))
-
-    # signature and date: the last lines
-    tail = len(body)
-    first_heading = marks[0][0] if marks else len(body)
-    last_heading = max((p for p, _ in marks), default=-1)
-    for line in range(tail - 1, max(last_heading, tail - 1 - _FOOTER_LINES), -1):
-        date = _chinese_date(body[line][1])
-        if date is not None:
-            result.signed_on = date
-            tail = line
-            if tail > last_heading + 1:
-                candidate = body[tail - 1][1]
-                if len(candidate) <= _SIGNATURE_LONGEST and "。" not in candidate:
-                    tail -= 1
-                    if result.agency and similarity(candidate, result.agency) < 0.9:
-                        problems.append(
-                            warning(f"落款的机关“{candidate}”与标题中的机关“{result.agency}”不一致。", AGENCY)
-                        )
-            break
-    if result.signed_on is None:
-        problems.append(warning("没有找到落款的成文日期（如 2025年1月23日）。", SIGNED_ON))
-        reported.add(SIGNED_ON)
-
-    narrative = {s.number for s in form.narrative_sections}
-    result.narratives[OPENING] = tuple(text for _, text in body[:first_heading])
-    for index, (position, number) in enumerate(marks):
-        end = marks[index + 1][0] if index + 1 < len(marks) else tail
-        if number in narrative:
-            result.narratives[number] = tuple(text for _, text in body[position + 1 : max(position + 1, end)])
-
-    # the year printed in the opening's statistics period
-    period = _PERIOD.search(_digits("".join(result.narratives[OPENING]).replace(" ", "")))
-    if period and result.year is not None and {int(period[1]), int(period[2])} != {result.year}:
-        problems.append(
-            error(
-                f"标题中的年度是 {result.year} 年，但开头写的统计期限是 {period[1]}年1月1日至{period[2]}年12月31日。",
-                YEAR,
-            )
-        )
-    if result.year is None and period and period[1] == period[2]:
-        result.year = int(period[1])
-
-    # which section each table follows, for fragments that carry no recognisable label
-    block_section: dict[int, str] = {}
-    current = ""
-    mark_blocks = {body[p][0]: n for p, n in marks}
-    for index, block in enumerate(source.blocks):
-        if index in mark_blocks:
-            current = mark_blocks[index]
-        if isinstance(block, Fragment):
-            block_section[index] = current
-    result.sections_at = block_section
-    return result
-
-
 # ---------------------------------------------------------------- tables
 
 
@@ -393,36 +222,37 @@ def _trial_marker(source: Source) -> str | None:
     return None
 
 
+def report_kind(recorded: str | None, agency: str, given: str | None) -> tuple[str, str]:
+    """The report's kind and, when inferred from the title, what was inferred (to say so).
+    Given (``--kind``) wins, then what the file records (our .docx and pages, the workbook)."""
+    if given:
+        return given, ""
+    if recorded in REPORT_KINDS:
+        return recorded, ""
+    area = area_of(agency)
+    if area:
+        return AREA_REPORT, (
+            f"报告类型：按标题推断为“{AREA_REPORT}”（“{agency}”是{area}的人民政府），成文日期按 3月31日 的期限核对；"
+            f"如果是{OWN_REPORT}的报告，请加 --kind {OWN_REPORT}。"
+        )
+    return OWN_REPORT, ""
+
+
 def audit_source(
     source: Source,
     *,
     previous: Report | None = None,
     today: datetime.date | None = None,
+    kind: str | None = None,
 ) -> Audit:
-    """Read ``source`` onto the official form and check it as ``check`` checks a workbook."""
+    """Read ``source`` onto the official form and check it as ``check`` checks a workbook;
+    ``kind`` (本机关 or 本行政区域) overrides what the file records or its title suggests."""
     problems: list[Problem] = []
     reported: set[str] = set()
     marker = _trial_marker(source)
-    text = _read_text(source, FORM_2021, problems, reported)
+    text = read_outline(source, FORM_2021, problems, reported)
     if marker:
-        year = text.year
-        if year is not None and year < FIRST_YEAR:
-            problems.append(
-                warning(
-                    f"本报告使用 2019 年试行格式（{TRIAL_FORMAT_NAME}，文中有“{marker}”），{year} 年度报告适用这一格式；"
-                    f"本工具按 {FORMAT_NAME} 核对，只核对表三、表四。",
-                    TITLE,
-                )
-            )
-        else:
-            shown = f"{year} 年度报告" if year else "2021 年度起的报告"
-            problems.append(
-                error(
-                    f"本报告使用的是 2019 年试行格式（{TRIAL_FORMAT_NAME}，文中有“{marker}”）；"
-                    f"{shown}应使用 {FORMAT_NAME} 规定的格式。",
-                    TITLE,
-                )
-            )
+        problems.append(_trial_format(marker, text.year))
 
     rows = _gather(source, text.sections_at, (FORM_2021, HYBRID_FORM))
     readings: dict[str, TableReading] = {}
@@ -440,41 +270,16 @@ def audit_source(
             trial = read_table(HYBRID_FORM.table("三"), rows["三"])
             if len(trial.missing_rows) < len(reading.missing_rows):
                 reading, layout = trial, HYBRID_FORM
-                problems.append(
-                    error(
-                        "表三的“（六）其他处理”只有一行（共 23 行，是 2019 年试行格式的表格）：官方格式把它分为 3 行，"
-                        "共 25 行。这 3 行的数字无法分开，其余数字照常核对。",
-                        table_place("三"),
+                if not marker:  # a trial-format report is said to be one once, above
+                    problems.append(
+                        error(
+                            "表三的“（六）其他处理”只有一行（共 23 行，是 2019 年试行格式的表格）：官方格式把它分为 3 行，"
+                            "共 25 行。这 3 行的数字无法分开，其余数字照常核对。",
+                            table_place("三"),
+                        )
                     )
-                )
         readings[table.number] = reading
-        for row_label in reading.missing_rows:
-            problems.append(error(f"表{table.number}中没有找到“{row_label}”这一行。", table_place(table.number)))
-            reported.update(f.key for f in table.fields if f.row_label == row_label)
-        for printed_label, official_label in reading.renamed:
-            problems.append(
-                warning(f"表{table.number}的行标签“{printed_label}”与官方格式“{official_label}”不同。", table_place(table.number))
-            )
-        for head in reading.misplaced_heads:
-            problems.append(
-                warning(
-                    f"表{table.number}的列标题“{head}”不在官方格式的位置上：数字按官方格式的列读取，可能错位，请核对。",
-                    table_place(table.number),
-                )
-            )
-        if reading.absent_heads:
-            shown = "、".join(f"“{head}”" for head in reading.absent_heads)
-            problems.append(warning(f"表{table.number}中没有找到列标题{shown}。", table_place(table.number)))
-        for key, copy in reading.differing_copies:
-            problems.append(
-                error(f"表{table.number}印了不止一次，另一份中这一格印为“{copy or '空白'}”，两份不一致。", key)
-            )
-        if reading.repeated_rows and not reading.differing_copies:
-            problems.append(
-                warning(f"表{table.number}印了不止一次（有 {len(reading.repeated_rows)} 行重复出现），各份数字相同。", table_place(table.number))
-            )
-        for row_label in reading.unknown_rows:
-            problems.append(warning(f"表{table.number}中有一行“{row_label}”不是官方格式中的行，其中的数字未核对。", table_place(table.number)))
+        problems.extend(_table_problems(table, reading, reported))
 
     printed: dict[str, Figure] = {}
     for reading in readings.values():
@@ -491,23 +296,88 @@ def audit_source(
             inputs[key] = figure.value
     problems.extend(_check_printed_totals(layout, printed))
 
+    kind, kind_note = report_kind(source.kind, text.agency, kind)
     report = Report(
         agency=text.agency,
         year=text.year,
         signed_on=text.signed_on,
         narratives=text.narratives,
         inputs=inputs,
+        kind=kind,
         form=layout,
     )
     last_year = convert_report(previous, layout) if previous is not None else None
-    for problem in check_report(report, previous=last_year, today=today, reported=reported):
-        if marker and problem.places == (YEAR,) and text.year is not None and text.year < FIRST_YEAR:
-            continue  # said above: the trial format is right for its year
-        problems.append(problem)
+    problems.extend(_published_checks(report, last_year, today, reported, trial=bool(marker)))
     official = dataclasses.replace(
         report, inputs=convert_figures(inputs, layout, FORM_2021, totals=False), form=FORM_2021
     )
-    return Audit(source.name, official, layout, printed, problems, marker)
+    return Audit(source.name, official, layout, printed, problems, marker, kind_note=kind_note)
+
+
+def _trial_format(marker: str, year: int | None) -> Problem:
+    """The one problem a report in the 2019 trial format gets for its format."""
+    if year is not None and year < FIRST_YEAR:
+        return warning(
+            f"本报告使用 2019 年试行格式（{TRIAL_FORMAT_NAME}，文中有“{marker}”），{year} 年度报告适用这一格式；"
+            f"本工具按 {FORMAT_NAME} 核对，只核对表三、表四。",
+            TITLE,
+        )
+    shown = f"{year} 年度报告" if year else "2021 年度起的报告"
+    return error(
+        f"本报告使用的是 2019 年试行格式（{TRIAL_FORMAT_NAME}，文中有“{marker}”）；{shown}应使用 {FORMAT_NAME} 规定的格式。",
+        TITLE,
+    )
+
+
+def _published_checks(
+    report: Report, previous: Report | None, today: datetime.date | None, reported: set[str], *, trial: bool
+) -> list[Problem]:
+    """``check``'s checks, less what a published text settles: the trial format is right for
+    its years (said once already), and section 六 may state the fee without naming it."""
+    fee_section = next(s for s in report.form.sections if s.required)
+    problems = []
+    for problem in check_report(report, previous=previous, today=today, reported=reported):
+        if trial and problem.places == (YEAR,) and report.year is not None and report.year < FIRST_YEAR:
+            continue
+        if (
+            problem.places == (section_place(fee_section.number),)
+            and FEE_REPORT_PHRASE in problem.message
+            and states_fee(report.paragraphs(fee_section.number))
+        ):
+            continue
+        problems.append(problem)
+    return problems
+
+
+def _table_problems(table: Table, reading: TableReading, reported: set[str]) -> list[Problem]:
+    """What reading one table found: rows missing, renamed or unknown, headings out of place, copies."""
+    problems = []
+    place = table_place(table.number)
+    for row_label in reading.missing_rows:
+        problems.append(error(f"表{table.number}中没有找到“{row_label}”这一行。", place))
+        reported.update(f.key for f in table.fields if f.row_label == row_label)
+    for printed_label, official_label in reading.renamed:
+        problems.append(warning(f"表{table.number}的行标签“{printed_label}”与官方格式“{official_label}”不同。", place))
+    for printed_label, first, second in reading.ambiguous:
+        problems.append(
+            warning(
+                f"表{table.number}的行标签“{printed_label}”与“{first}”和“{second}”都相近，按“{first}”读取，请核对。", place
+            )
+        )
+    for head in reading.misplaced_heads:
+        problems.append(
+            warning(f"表{table.number}的列标题“{head}”不在官方格式的位置上：数字按官方格式的列读取，可能错位，请核对。", place)
+        )
+    if reading.absent_heads:
+        shown = "、".join(f"“{head}”" for head in reading.absent_heads)
+        problems.append(warning(f"表{table.number}中没有找到列标题{shown}。", place))
+    for key, copy in reading.differing_copies:
+        problems.append(error(f"表{table.number}印了不止一次，另一份中这一格印为“{copy or '空白'}”，两份不一致。", key))
+    if reading.repeated_rows and not reading.differing_copies:
+        problems.append(warning(f"表{table.number}印了不止一次（有 {len(reading.repeated_rows)} 行重复出现），各份数字相同。", place))
+    for row_label in reading.unknown_rows:
+        problems.append(warning(f"表{table.number}中有一行“{row_label}”不是官方格式中的行，其中的数字未核对。", place))
+    return problems
 
 
 def _section_title(table: Table) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 from lxml import etree
 
 from gaidocx.archive import MB, ArchiveError, Limits, open_archive, read_file
-from gaidocx.audit.tables import Cell, Fragment, Row, Source, UnreadableFile, bounded_source, clean
+from gaidocx.audit.source import Cell, Fragment, Row, Source, UnreadableFile, bounded_source
+from gaidocx.audit.tables import clean
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"

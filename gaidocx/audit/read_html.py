@@ -15,7 +15,8 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from gaidocx.audit.tables import Fragment, Source, UnreadableFile, bounded_source, clean, grid_rows
+from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows
+from gaidocx.audit.tables import clean
 
 #: A saved report page is a few hundred KB with a few thousand elements; these are far beyond any.
 MAX_FILE = 16 * 1024 * 1024

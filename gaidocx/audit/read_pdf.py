@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gaidocx.audit.tables import Fragment, Source, UnreadableFile, bounded_source, grid_rows
+from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows
 
 #: A published report is 3–40 pages of a few MB at most (pictures of seals included).
 MAX_FILE = 64 * 1024 * 1024

@@ -1,9 +1,6 @@
 """Published tables as grids of text, mapped onto the official form.
 
-Readers (``read_docx``, ``read_html``) turn a file into a ``Source``: body paragraphs and
-table fragments in document order, each table a list of rows of ``Cell`` at
-their grid columns, vertical merges repeated into every row they cover.  This
-module finds the three official tables among the fragments by their labels and
+Readers turn a file into a ``Source`` (``gaidocx.audit.source``).  This module finds the three official tables among the fragments by their labels and
 reads every figure at its official place, tolerant of what real publishers do:
 labels with spaces, full- or half-width punctuation, ``1、`` for ``1.``,
 truncated or slightly mistyped labels, merges written as repeated cells or lost,
@@ -22,132 +19,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from gaidocx.audit.source import Cell, Fragment, Row
 from gaidocx.core.form import Field, Form, Kind, Table
-
-# ---------------------------------------------------------------- the source
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read at all; the message says so in Chinese."""
-
-
-#: What a reader may hand over, far above any report (three tables, split into a dozen fragments
-#: at most, some 600 cells, a few hundred paragraphs): beyond this the file is refused, so that
-#: matching labels stays within a second or two.
-MAX_TABLES = 100
-MAX_CELLS = 20_000
-MAX_PARAGRAPHS = 20_000
-MAX_CHARACTERS = 2_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell of a published table: its text and the grid columns it covers."""
-
-    text: str
-    col: int
-    span: int = 1
-
-    @property
-    def end(self) -> int:
-        return self.col + self.span
-
-
-Row = tuple[Cell, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Fragment:
-    """One table as found in the file; a published table may come in several."""
-
-    rows: tuple[Row, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """What a reader found: paragraphs (``str``) and tables (``Fragment``) in document order."""
-
-    name: str
-    blocks: tuple[str | Fragment, ...]
-    #: the report's kind (本机关 or 本行政区域) when the file records it (our .docx and pages do)
-    kind: str | None = None
-
-    @property
-    def paragraphs(self) -> list[str]:
-        return [b for b in self.blocks if isinstance(b, str)]
-
-    def texts(self) -> Iterable[str]:
-        """Every piece of text, paragraphs and cells alike (for recognising a format)."""
-        for block in self.blocks:
-            if isinstance(block, str):
-                yield block
-            else:
-                for row in block.rows:
-                    yield from (cell.text for cell in row)
-
-
-def bounded_source(name: str, blocks: Iterable[str | Fragment]) -> Source:
-    """The ``Source`` of ``blocks`` (empty paragraphs dropped), or ``UnreadableFile`` past the bounds."""
-    kept: list[str | Fragment] = []
-    tables = cells = paragraphs = characters = 0
-    for block in blocks:
-        if isinstance(block, str):
-            if not block:
-                continue
-            paragraphs += 1
-            characters += len(block)
-        else:
-            tables += 1
-            cells += sum(len(row) for row in block.rows)
-            characters += sum(len(cell.text) for row in block.rows for cell in row)
-        kept.append(block)
-        for count, limit, what in (
-            (tables, MAX_TABLES, "个表格"),
-            (cells, MAX_CELLS, "个表格单元格"),
-            (paragraphs, MAX_PARAGRAPHS, "个段落"),
-            (characters, MAX_CHARACTERS, "个字"),
-        ):
-            if count > limit:
-                raise UnreadableFile(f"{name} 有超过 {limit} {what}，远超任何年度报告，不像是年度报告，已拒绝读取。")
-    return Source(name, tuple(kept))
-
-
-def grid_rows(rows: Iterable[Iterable[tuple[str, int, int]]]) -> tuple[Row, ...]:
-    """Rows of ``(text, colspan, rowspan)`` as an HTML table writes them, placed on the grid.
-
-    A cell spanning rows is repeated, with its text, in every row it covers.
-    """
-    placed: list[list[Cell]] = []
-    pending: dict[int, tuple[Cell, int]] = {}  # column -> (cell, rows still to cover)
-
-    def carry(row: list[Cell], col: int) -> int:
-        """Cells spanning down from rows above, at ``col`` and after it; the next free column."""
-        while col in pending:
-            cell, left = pending.pop(col)
-            row.append(Cell(cell.text, col, cell.span))
-            if left > 1:
-                pending[col] = (cell, left - 1)
-            col += cell.span
-        return col
-
-    for raw in rows:
-        row: list[Cell] = []
-        col = 0
-        for text, colspan, rowspan in raw:
-            col = carry(row, col)
-            cell = Cell(text, col, max(1, colspan))
-            row.append(cell)
-            if rowspan > 1:
-                pending[col] = (cell, rowspan - 1)
-            col += cell.span
-        col = carry(row, col)
-        # spans further right (a short row) still take their place
-        for later in sorted(c for c in pending if c > col):
-            if later in pending:
-                carry(row, later)
-        placed.append(row)
-    return tuple(tuple(r) for r in placed)
-
 
 # ---------------------------------------------------------------- text
 
@@ -221,6 +94,17 @@ def similarity(found: str, official: str) -> float:
                 if matcher.quick_ratio() > best:
                     best = max(best, matcher.ratio())
     return best
+
+
+#: Two labels scoring within this of each other are both close: the choice is said, never silent.
+_CLOSE = 0.05
+
+
+def closest_two(found: str, candidates: Iterable[str]) -> tuple[tuple[str | None, float], tuple[str | None, float]]:
+    """The two candidates ``found`` is most like, with their scores, best first."""
+    ranked = sorted(((similarity(found, c), c) for c in candidates), reverse=True)[:2]
+    ranked += [(0.0, None)] * (2 - len(ranked))
+    return (ranked[0][1], ranked[0][0]), (ranked[1][1], ranked[1][0])
 
 
 def best_match(found: str, candidates: Iterable[str]) -> tuple[str | None, float]:
@@ -433,6 +317,8 @@ class TableReading:
     #: rows printed more than once (the table printed twice), and each figure whose copy differs:
     #: (field key, the copy's text)
     repeated_rows: list[str] = field(default_factory=list)
+    #: (label as printed, the official label it was read as, another official label as close)
+    ambiguous: list[tuple[str, str, str]] = field(default_factory=list)
     differing_copies: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -467,7 +353,11 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
         for line in lines:
             if not line.labels:
                 continue
-            label, _ = best_match(line.labels[-1], specific)
+            (label, score), (second, second_score) = closest_two(line.labels[-1], specific)
+            if score < THRESHOLD:
+                label = None
+            elif score < 1.0 and second is not None and second_score >= THRESHOLD and score - second_score < _CLOSE:
+                reading.ambiguous.append((line.labels[-1], label, second))
             if label is None:
                 if any(clean(c.text) and _looks_numeric(c.text) for c in line.values) and not any(
                     best_match(t, headings)[0] for t in line.labels

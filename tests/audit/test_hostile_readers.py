@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from gaidocx.audit import UnreadableFile, audit_file
 from gaidocx.audit.read_docx import MAX_DEPTH, MAX_ELEMENTS
-from gaidocx.audit.tables import MAX_TABLES, similarity
+from gaidocx.audit.source import MAX_TABLES
+from gaidocx.audit.tables import similarity
 from gaidocx.cli import cli
 
 #: Far below what each case took before its fix (tens of seconds), yet safe on a loaded machine.
