@@ -26,6 +26,11 @@ CASES: dict[str, Case] = {
     "audit-html-table-3-twice": _audited(files.table_3_printed_twice, ".html"),
     "audit-pdf-named-html": _audited(files.pdf_named_html, ".html"),
     "audit-png-named-html": _audited(files.png_named_html, ".html"),
+    "audit-pdf-256MB-stream": _audited(files.pdf_bomb, ".pdf"),
+    "audit-pdf-10000-pages": _audited(files.pdf_many_pages, ".pdf"),
+    "audit-pdf-form-drawn-50000-times": _audited(files.pdf_reused_form, ".pdf"),
+    "audit-pdf-form-chain-10e8": _audited(files.pdf_form_chain, ".pdf"),
+    "audit-pdf-image-only": _audited(files.pdf_image_only, ".pdf"),
     # the command prompt of Windows passes a wildcard on as it is
     "audit-wildcard": Case(files.our_docx, ".docx", lambda path, out: ["audit", path.removesuffix(".docx") + "*.docx"]),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -415,3 +416,84 @@ def our_docx() -> bytes:
     from gaidocx.document.render import render_docx
 
     return render_docx(sample_report())
+
+
+# ---------------------------------------------------------------- PDFs written byte by byte (hostile and image-only)
+
+
+def pdf_file(pages: Sequence[bytes], xobjects: Sequence[bytes] = (), extra: Sequence[bytes] = ()) -> bytes:
+    """A PDF whose pages have the content streams ``pages``; form XObjects ``/X0`` … drawn from them
+    (``xobjects``, each may draw the next as ``/X<n+1>``), and further objects appended as given."""
+    first_page = 3
+    first_content = first_page + len(pages)
+    first_xobject = first_content + len(pages)
+    names = b" ".join(b"/X%d %d 0 R" % (i, first_xobject + i) for i in range(len(xobjects)))
+    resources = b"<< /XObject << " + names + b" >> >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (first_page + i) for i in range(len(pages))) + b"] /Count %d >>" % len(pages),
+    ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources %s >>" % (first_content + i, resources)
+        for i in range(len(pages))
+    ]
+    objects += [_pdf_stream(content) for content in pages]
+    objects += [
+        _pdf_stream(content, b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources " + resources) for content in xobjects
+    ]
+    objects += list(extra)
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def _pdf_stream(content: bytes, attributes: bytes = b"", *, deflated: bool = False) -> bytes:
+    if deflated:
+        attributes += b" /Filter /FlateDecode"
+    return b"<< /Length %d%s >>\nstream\n" % (len(content), attributes) + content + b"\nendstream"
+
+
+def pdf_bomb(megabytes: int = 256) -> bytes:
+    """One page whose content stream inflates to 256 MB of spaces (about 250 KB in the file)."""
+    squeezer = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    deflated = b"".join(squeezer.compress(chunk) for _ in range(megabytes)) + squeezer.flush()
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _pdf_stream(deflated, deflated=True)]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+
+
+def pdf_many_pages(count: int = 10_000) -> bytes:
+    return pdf_file([b"0 0 10 10 re f"] * count)
+
+
+def pdf_reused_form(draws: int = 50_000, rectangles: int = 10) -> bytes:
+    """One page drawing a form of 10 rectangles 50 000 times: 500 000 objects from 500 KB."""
+    return pdf_file([b"q /X0 Do Q\n" * draws], [b"0 0 1 1 re f\n" * rectangles])
+
+
+def pdf_form_chain(depth: int = 8, fan: int = 10) -> bytes:
+    """Forms each drawing the next ten times, eight deep: 10⁸ drawings, no object at all."""
+    forms = [b"/X%d Do\n" % (level + 1) * fan for level in range(depth - 1)] + [b""]
+    return pdf_file([b"/X0 Do\n" * fan], forms)
+
+
+def pdf_image_only() -> bytes:
+    """A scanned page: an image, no text layer."""
+    image = _pdf_stream(b"\x80", b" /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8")
+    pdf = pdf_file([b"q 595 0 0 842 0 0 cm /Im Do Q"], extra=[image])
+    return pdf.replace(b"/Resources << /XObject <<  >> >>", b"/Resources << /XObject << /Im 5 0 R >> >>")

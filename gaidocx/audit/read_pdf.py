@@ -17,6 +17,8 @@ decoders are bounded before it runs) and time.  A PDF without a text layer
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import statistics
 import time
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows
+from gaidocx.audit.tables import best_match
+from gaidocx.core.form import FORM_2021, TRIAL_FORM_2019
 
 #: A published report is 3–40 pages of a few MB at most (pictures of seals included).
 MAX_FILE = 64 * 1024 * 1024
@@ -36,6 +40,8 @@ MAX_OBJECTS = 300_000
 #: One stream inflated (a content stream is tens of KB; an embedded font a few MB), and all together.
 MAX_STREAM = 32 * 1024 * 1024
 MAX_INFLATED = 128 * 1024 * 1024
+#: Forms (XObjects) drawn: Word and WPS draw a picture or a seal a few times per page.
+MAX_DRAWN_FORMS = 1000
 #: Seconds for the whole file; a 40-page report takes 3–4 s.
 TIME_BUDGET = 30.0
 #: Fewer characters than this on every page: scanned images, no text layer.
@@ -59,6 +65,7 @@ class _Budget:
     deadline: float
     inflated: int = 0
     objects: int = 0
+    forms: int = 0
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -77,47 +84,29 @@ _budget: _Budget | None = None
 
 
 def _current() -> _Budget:
-    assert _budget is not None, "pdfminer runs only inside read_pdf"
+    assert _budget is not None, "counted only inside read_pdf"
     return _budget
 
 
 class _BoundedZlib:
-    """What pdfminer's stream decoder sees as ``zlib``: nothing inflates beyond the budget."""
+    """What pdfminer's stream decoder sees as ``zlib``: inside ``read_pdf`` nothing inflates beyond
+    the budget; any other use of pdfminer in the process is left as it was."""
 
     error = zlib.error
+    decompressobj = staticmethod(zlib.decompressobj)
 
     @staticmethod
     def decompress(data: bytes) -> bytes:
+        if _budget is None:
+            return zlib.decompress(data)
         inflater = zlib.decompressobj()
         out = inflater.decompress(data, MAX_STREAM + 1)
-        _current().inflate(len(out))
+        _budget.inflate(len(out))
         if inflater.unconsumed_tail:
-            _current().inflate(MAX_STREAM + 1)
+            _budget.inflate(MAX_STREAM + 1)
         if not inflater.eof:
             raise zlib.error("incomplete or truncated stream")
         return out
-
-    @staticmethod
-    def decompressobj() -> zlib._Decompress:  # only pdfminer's recovery of damaged streams, replaced below
-        return zlib.decompressobj()
-
-
-def _decompress_damaged(data: bytes) -> bytes:
-    """pdfminer's recovery of a stream with a bad checksum, in linear time and bounded."""
-    inflater = zlib.decompressobj()
-    try:
-        out = inflater.decompress(data, MAX_STREAM + 1)
-    except zlib.error:
-        return b""
-    _current().inflate(len(out))
-    return out
-
-
-def _refused(kind: str):
-    def decode(data: bytes, *args) -> bytes:
-        raise _TooMuch(f"{_current().name} 使用了年度报告不会用到的 {kind} 压缩方式，已拒绝读取。")
-
-    return decode
 
 
 def _install_bounds() -> None:
@@ -126,12 +115,34 @@ def _install_bounds() -> None:
 
     if pdftypes.zlib is _BoundedZlib:
         return
+    damaged, lzw, run_length = pdftypes.decompress_corrupted, pdftypes.lzwdecode, pdftypes.rldecode
+
+    def decompress_damaged(data: bytes) -> bytes:
+        """pdfminer's recovery of a stream with a bad checksum (quadratic there), linear and bounded."""
+        if _budget is None:
+            return damaged(data)
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(data, MAX_STREAM + 1)
+        except zlib.error:
+            return b""
+        _budget.inflate(len(out))
+        return out
+
+    def refused(kind: str, original):
+        # LZW and run-length can expand many times over and are decoded in pure Python;
+        # Word and WPS never write them for text or ruling lines
+        def decode(data: bytes, *args):
+            if _budget is None:
+                return original(data, *args)
+            raise _TooMuch(f"{_budget.name} 使用了年度报告不会用到的 {kind} 压缩方式，已拒绝读取。")
+
+        return decode
+
     pdftypes.zlib = _BoundedZlib  # type: ignore[assignment]
-    pdftypes.decompress_corrupted = _decompress_damaged
-    # LZW and run-length can expand many times over and are decoded in pure Python; Word and WPS
-    # never write them for text or ruling lines
-    pdftypes.lzwdecode = _refused("LZW")
-    pdftypes.rldecode = _refused("RunLength")
+    pdftypes.decompress_corrupted = decompress_damaged
+    pdftypes.lzwdecode = refused("LZW", lzw)
+    pdftypes.rldecode = refused("RunLength", run_length)
 
 
 def _bounded_page_class():
@@ -169,7 +180,11 @@ def _bounded_page_class():
     class CountingInterpreter(PDFPageInterpreter):
         def do_Do(self, xobjid) -> None:  # noqa: N802 - pdfminer's name
             # a form drawn inside itself, or a chain of forms each drawing the next many times
-            _current().check_time()
+            budget = _current()
+            budget.forms += 1
+            if budget.forms > MAX_DRAWN_FORMS:
+                raise _TooMuch(f"{budget.name} 重复绘制图形超过 {MAX_DRAWN_FORMS} 次，远超任何年度报告，已拒绝读取。")
+            budget.check_time()
             return super().do_Do(xobjid)
 
     class BoundedPage(Page):
@@ -211,11 +226,14 @@ def read_pdf(path: Path) -> Source:
     page_class = _bounded_page_class()
     pages: list[_Page] = []
     try:
-        with pdfplumber.open(path) as pdf:
+        # the stream is closed here: pdfplumber's own close() would first build every page
+        with path.open("rb") as stream:
+            pdf = pdfplumber.open(stream)
+            page_objs = list(itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1))
+            if len(page_objs) > MAX_PAGES:
+                raise _TooMuch(f"{name} 超过 {MAX_PAGES} 页，远超任何年度报告，已拒绝读取。")
             doctop = 0.0
-            for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
-                if number > MAX_PAGES:
-                    raise _TooMuch(f"{name} 超过 {MAX_PAGES} 页，远超任何年度报告，已拒绝读取。")
+            for number, page_obj in enumerate(page_objs, start=1):
                 page = page_class(pdf, page_obj, page_number=number, initial_doctop=doctop)
                 doctop += page.height
                 pages.append(_read_page(page))
@@ -314,11 +332,12 @@ def _columns(table) -> int:
 
 
 def _join(pieces: Sequence[str]) -> str:
-    """Lines of one cell or paragraph as one text: no space between Chinese characters."""
+    """Lines of one cell or paragraph as one text: a space only between words of Latin letters
+    (a figure wrapped in a narrow cell is one number again)."""
     text = ""
     for piece in pieces:
         piece = piece.strip()
-        if text and piece and re.match(r"[0-9A-Za-z]", piece[0]) and re.search(r"[0-9A-Za-z,.;:]$", text):
+        if text and piece and re.match(r"[A-Za-z]", piece[0]) and re.search(r"[A-Za-z,.;:]$", text):
             text += " "
         text += piece
     return text
@@ -352,6 +371,10 @@ def _blocks(pages: Sequence[_Page]) -> Iterator[str | Fragment]:
     paragraph: list[_Line] = []
     previous: _Line | None = None
     pending: _Table | None = None  # the last table, held back in case the next page continues its last row
+    # the text's margins: a last page holding only the signature says nothing about them
+    written = [page for page in pages if any(isinstance(item, _Line) for item in page.items)]
+    left = min((page.left for page in written), default=0.0)
+    right = max((page.right for page in written), default=0.0)
     height = statistics.median([item.height for page in pages for item in page.items if isinstance(item, _Line)] or [12.0])
 
     def close_paragraph() -> Iterator[str]:
@@ -373,9 +396,7 @@ def _blocks(pages: Sequence[_Page]) -> Iterator[str | Fragment]:
             if pending is not None:
                 yield pending.fragment()
                 pending = None
-            indented = item.x0 > page.left + 0.8 * height
-            after_short = previous is not None and previous.x1 < page.right - 1.5 * height
-            if paragraph and (indented or after_short):
+            if paragraph and _starts_paragraph(item, previous, left, right, height):
                 yield from close_paragraph()
             paragraph.append(item)
             previous = item
@@ -384,13 +405,31 @@ def _blocks(pages: Sequence[_Page]) -> Iterator[str | Fragment]:
         yield pending.fragment()
 
 
+#: A line beginning like a heading or a numbered item (一、 （一） 1.) begins a paragraph.
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．](?!\d))")
+_ENDS_SENTENCE = "。！？；：）)”」"
+
+
+def _starts_paragraph(line: _Line, previous: _Line | None, left: float, right: float, height: float) -> bool:
+    """An indented or numbered line starts a paragraph; so does the line after one that ends a
+    sentence short of the right margin (by more than Word's line breaking leaves), or after a short
+    heading."""
+    if line.x0 > left + 0.8 * height or _NUMBERED.match(line.text):
+        return True
+    if previous is None:
+        return True
+    short_by = right - previous.x1
+    return (short_by > 1.5 * height and previous.text[-1:] in _ENDS_SENTENCE) or short_by > 6 * height
+
+
 _FIGURE = re.compile(r"^[\s0-9.,，]*\d[\s0-9.,，]*$")
 
 
 def _rejoin_cut_row(before: _Table, after: _Table) -> None:
-    """A table continued on the next page whose first row holds no figure and is not a header
-    repeated is the rest of a row cut at the page break (“（四）无” | “法提供”): its texts are
-    appended to the texts above them, by position on the page, and the row is dropped."""
+    """A table continued on the next page whose first row holds no figure, is not a header
+    repeated, has text only below label cells of the same width, and completes their labels is
+    the rest of a row cut at the page break (“（四）无” | “法提供”): its texts are appended to the
+    texts above them, by position on the page, and the row is dropped."""
     if not before.rows or not after.rows:
         return
     first, last = after.rows[0], before.rows[-1]
@@ -403,9 +442,19 @@ def _rejoin_cut_row(before: _Table, after: _Table) -> None:
     for rest in first:
         if rest.text:
             above = next((c for c in last if abs(c.x0 - rest.x0) <= 2 and abs(c.x1 - rest.x1) <= 2), None)
-            if above is None:
-                return
+            if above is None or _FIGURE.match(above.text):
+                return  # a figure is never cut: this row is a row of its own
             pairs.append((above, rest))
+    # a header row alone at the foot of a page is followed by the next header row, not by its rest:
+    # the texts joined must read as an official label better than the text before the break
+    labels = _official_labels()
+    if not all(best_match(_join([a.text, r.text]), labels)[1] > best_match(a.text, labels)[1] for a, r in pairs):
+        return
     for above, rest in pairs:
         above.text = _join([above.text, rest.text])
     after.rows.pop(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _official_labels() -> frozenset[str]:
+    return frozenset(label.text for form in (FORM_2021, TRIAL_FORM_2019) for table in form.tables for label in table.labels)
