@@ -366,7 +366,6 @@ def audit(inputs: tuple[Path, ...], previous: Path | None, kind: str | None, par
     import json
 
     from gaidocx.audit import SUFFIXES, format_audit_problem
-    from gaidocx.audit.as_data import audit_to_data
 
     what = f"{'、'.join(SUFFIXES)} 报告"
     if parts and len(inputs) < 2:
@@ -394,6 +393,8 @@ def audit(inputs: tuple[Path, ...], previous: Path | None, kind: str | None, par
             for name, reason in result.parts.left_out:
                 click.echo(f"未汇总  {name}：{reason}", err=as_json)
         if as_json:
+            from gaidocx.audit.as_data import audit_to_data
+
             documents.append(audit_to_data(result.audit))
             continue
         for problem in result.audit.problems:

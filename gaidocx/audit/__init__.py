@@ -13,8 +13,6 @@ import datetime
 from pathlib import Path
 
 from gaidocx.audit.findings import Audit, audit_source, format_audit_problem
-from gaidocx.audit.read_docx import read_docx
-from gaidocx.audit.read_html import read_html
 from gaidocx.audit.source import Source, UnreadableFile
 from gaidocx.audit.tables import Figure
 from gaidocx.core.checks import check_report
@@ -31,9 +29,14 @@ def read_source(path: Path) -> Source:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise UnreadableFile(f"找不到文件：{path}")
+    # each reader is imported when a file needs it (lxml and pdfplumber take a while to load)
     if suffix == ".docx":
+        from gaidocx.audit.read_docx import read_docx
+
         return read_docx(path)
     if suffix in (".html", ".htm"):
+        from gaidocx.audit.read_html import read_html
+
         return read_html(path)
     if suffix == ".pdf":
         from gaidocx.audit.read_pdf import read_pdf

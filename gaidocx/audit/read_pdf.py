@@ -41,7 +41,7 @@ MAX_OBJECTS = 300_000
 MAX_STREAM = 32 * 1024 * 1024
 MAX_INFLATED = 128 * 1024 * 1024
 #: Forms (XObjects) drawn: Word and WPS draw a picture or a seal a few times per page.
-MAX_DRAWN_FORMS = 1000
+MAX_DRAWN_FORMS = 400
 #: Seconds for the whole file; a 40-page report takes 3–4 s.
 TIME_BUDGET = 30.0
 #: Fewer characters than this on every page: scanned images, no text layer.
@@ -311,7 +311,7 @@ def _read_page(page) -> _Page:
     text_page = page.filter(outside) if boxes else page
     lines = [
         _Line(_tidy(line["text"]), line["x0"], line["x1"], line["top"], line["bottom"] - line["top"])
-        for line in text_page.extract_text_lines(strip=True)
+        for line in text_page.extract_text_lines(strip=True, return_chars=False)
         if line["text"].strip() and not _PAGE_NUMBER.match(line["text"].strip())
     ]
     characters = len(page.chars)

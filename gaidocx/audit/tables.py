@@ -59,7 +59,8 @@ def core(text: str) -> str:
 LONGEST_MATCHED = 80
 
 
-def _tails(text: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def _tails(text: str) -> tuple[str, ...]:
     """The label, and what follows each numbering inside it (``（三）不予公开1.属于国家秘密``);
     only the tails short enough to match a label."""
     norm = normalise(text)
@@ -67,7 +68,13 @@ def _tails(text: str) -> list[str]:
     tails = [head] if len(head) <= LONGEST_MATCHED else []
     start = max(1, len(norm) - LONGEST_MATCHED - 4)  # a numbering is at most 4 characters
     tails.extend(norm[m.end():] for m in _INNER_PREFIX.finditer(norm, start) if len(norm) - m.end() <= LONGEST_MATCHED)
-    return [t for t in tails if t]
+    return tuple(t for t in tails if t)
+
+
+@functools.lru_cache(maxsize=1024)
+def _matcher(wanted: str) -> difflib.SequenceMatcher:
+    """A matcher against an official label, its index built once (most of difflib's cost)."""
+    return difflib.SequenceMatcher(None, "", wanted, autojunk=False)
 
 
 _REMARK = re.compile(r"\([^()]*\)$")
@@ -90,7 +97,8 @@ def similarity(found: str, official: str) -> float:
             if len(tail) >= max(2, 0.6 * len(wanted)) and (wanted.startswith(tail) or wanted.endswith(tail)):
                 best = max(best, 0.9)
             elif 2 * min(len(tail), len(wanted)) / (len(tail) + len(wanted)) > best:
-                matcher = difflib.SequenceMatcher(None, tail, wanted, autojunk=False)
+                matcher = _matcher(wanted)
+                matcher.set_seq1(tail)
                 if matcher.quick_ratio() > best:
                     best = max(best, matcher.ratio())
     return best
@@ -101,7 +109,12 @@ _CLOSE = 0.05
 
 
 def closest_two(found: str, candidates: Iterable[str]) -> tuple[tuple[str | None, float], tuple[str | None, float]]:
-    """The two candidates ``found`` is most like, with their scores, best first."""
+    """The two candidates ``found`` is most like, with their scores, best first (an exact match
+    has no runner-up worth naming)."""
+    candidates = tuple(candidates)
+    exact = best_match(found, candidates)
+    if exact[1] == 1.0:
+        return exact, (None, 0.0)
     ranked = sorted(((similarity(found, c), c) for c in candidates), reverse=True)[:2]
     ranked += [(0.0, None)] * (2 - len(ranked))
     return (ranked[0][1], ranked[0][0]), (ranked[1][1], ranked[1][0])
@@ -114,6 +127,8 @@ def best_match(found: str, candidates: Iterable[str]) -> tuple[str | None, float
         s = similarity(found, candidate)
         if s > score:
             best, score = candidate, s
+            if s == 1.0:
+                break  # nothing scores higher
     return (best, score) if score >= THRESHOLD else (None, score)
 
 
@@ -192,10 +207,24 @@ def _distinctive(forms: tuple[Form, ...]) -> dict[str, set[str]]:
     return result
 
 
+@functools.lru_cache(maxsize=8)
+def _distinctive_exact(forms: tuple[Form, ...]) -> dict[str, str]:
+    """Each distinctive label, reduced as ``core`` reduces it, and its table's number."""
+    return {core(text): number for number, texts in _distinctive(forms).items() for text in texts}
+
+
 def identify(fragment: Fragment, forms: Sequence[Form]) -> str | None:
-    """Which table (二, 三 or 四) a fragment belongs to, by the official labels in it."""
-    labels = _distinctive(tuple(forms))
+    """Which table (二, 三 or 四) a fragment belongs to, by the official labels in it: labels
+    printed exactly decide at once; otherwise every label is matched tolerantly."""
     texts = {cell.text for row in fragment.rows for cell in row if cell.text and not _looks_numeric(cell.text)}
+    exact: dict[str, int] = {}
+    for text in texts:
+        number = _distinctive_exact(tuple(forms)).get(core(text))
+        if number is not None:
+            exact[number] = exact.get(number, 0) + 1
+    if len(exact) == 1 and max(exact.values()) >= 2:
+        return next(iter(exact))
+    labels = _distinctive(tuple(forms))
     scores = {number: sum(1 for text in texts if best_match(text, own)[1] >= 0.8) for number, own in labels.items()}
     number, score = max(scores.items(), key=lambda item: item[1], default=(None, 0))
     return number if score else None
