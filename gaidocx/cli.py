@@ -399,8 +399,11 @@ def audit(inputs: tuple[Path, ...], previous: Path | None, kind: str | None, par
             continue
         for problem in result.audit.problems:
             click.echo(format_audit_problem(result.audit, problem))
-        if result.audit.problems:
-            click.echo(f"共 {len(result.audit.errors)} 个错误，{len(result.audit.warnings)} 个警告。")
+        errors, warnings = len(result.audit.errors), len(result.audit.warnings)
+        if errors:
+            click.echo(f"共 {errors} 个错误，{warnings} 个警告。")
+        elif warnings:
+            click.echo(f"核对通过（有 {warnings} 个警告，请核对）。")
         else:
             click.echo("核对通过：没有发现问题。")
     codes = [result.exit_code for result in results]

@@ -112,7 +112,7 @@ class Audit(WithProblems):
 
 
     def table(self, problem: Problem) -> str:
-        """The table (二, 三, 四) or the part of the document (a section's title, 标题, 开头, 落款) a problem is in."""
+        """The table (二, 三, 四) or the part of the document (a section's number, 标题, 开头, 落款, 全文) a problem is in."""
         for place in problem.places:
             if place in self.layout.fields:
                 return self.layout.table_of(place).number
@@ -127,7 +127,7 @@ class Audit(WithProblems):
                 return "标题"
             if place == SIGNED_ON:
                 return "落款"
-        return ""
+        return "全文"  # the document as a whole (the order of its sections, its parts)
 
 
 def format_audit_problem(audit: Audit, problem: Problem) -> str:
