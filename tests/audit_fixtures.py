@@ -441,7 +441,11 @@ def pdf_file(pages: Sequence[bytes], xobjects: Sequence[bytes] = (), extra: Sequ
     objects += [
         _pdf_stream(content, b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources " + resources) for content in xobjects
     ]
-    objects += list(extra)
+    return _pdf_document([*objects, *extra])
+
+
+def _pdf_document(objects: Sequence[bytes]) -> bytes:
+    """Objects numbered from 1 (the first the catalog), with their cross-reference table."""
     out = b"%PDF-1.4\n"
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -466,15 +470,9 @@ def pdf_bomb(megabytes: int = 256) -> bytes:
     chunk = b" " * (1024 * 1024)
     deflated = b"".join(squeezer.compress(chunk) for _ in range(megabytes)) + squeezer.flush()
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _pdf_stream(deflated, deflated=True)]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return out + b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return _pdf_document(
+        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _pdf_stream(deflated, deflated=True)]
+    )
 
 
 def pdf_many_pages(count: int = 10_000) -> bytes:
