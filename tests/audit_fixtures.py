@@ -495,3 +495,24 @@ def pdf_image_only() -> bytes:
     image = _pdf_stream(b"\x80", b" /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8")
     pdf = pdf_file([b"q 595 0 0 842 0 0 cm /Im Do Q"], extra=[image])
     return pdf.replace(b"/Resources << /XObject <<  >> >>", b"/Resources << /XObject << /Im 5 0 R >> >>")
+
+
+def pdf_with_password() -> bytes:
+    """A PDF that opens only with a password (the standard security handler)."""
+    encrypt = b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"
+    pages = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
+    document = _pdf_document([*pages, page, _pdf_stream(b"BT ET"), encrypt])
+    identifier = b"<0123456789abcdef0123456789abcdef>"
+    return document.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Encrypt 5 0 R /ID [" + identifier * 2 + b"] >>")
+
+
+def pdf_nested_too_deep(depth: int = 5000) -> bytes:
+    """A page box nested 5 000 arrays deep."""
+    return pdf_file([b"BT ET"]).replace(b"/MediaBox [0 0 595 842]", b"/MediaBox " + b"[" * depth + b"]" * depth)
+
+
+def pdf_drawing_itself() -> bytes:
+    """A form that draws itself."""
+    return pdf_file([b"/X0 Do"], [b"/X0 Do"])
+

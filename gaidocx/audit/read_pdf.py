@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import logging
 import re
 import statistics
 import time
@@ -139,6 +140,9 @@ def _install_bounds() -> None:
 
         return decode
 
+    # pdfminer and pdfplumber log what they recover from in English; the user reads Chinese messages
+    for name in ("pdfminer", "pdfplumber"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     pdftypes.zlib = _BoundedZlib  # type: ignore[assignment]
     pdftypes.decompress_corrupted = decompress_damaged
     pdftypes.lzwdecode = refused("LZW", lzw)

@@ -203,10 +203,13 @@ def test_a_row_cut_at_a_page_break_is_joined_and_a_header_or_sub_heading_is_not(
         (lambda: files.pdf_reused_form(draws=900, rectangles=100), "文字和图形对象"),
         (files.pdf_form_chain, f"超过 {MAX_DRAWN_FORMS} 次"),
         (files.pdf_image_only, "没有文字层"),
+        (files.pdf_drawing_itself, "没有文字层"),
+        (files.pdf_with_password, "设置了打开密码"),
+        (files.pdf_nested_too_deep, "嵌套过深"),
         (lambda: b"<html>not a pdf</html>", "不是 PDF 文件"),
         (lambda: b"%PDF-1.4\n garbage", "不是有效的 PDF"),
     ],
-    ids=["bomb", "pages", "reused-form", "objects", "form-chain", "image-only", "not-pdf", "damaged"],
+    ids=["bomb", "pages", "reused-form", "objects", "form-chain", "image-only", "self-drawing", "password", "deep", "not-pdf", "damaged"],
 )
 def test_hostile_and_unreadable_pdfs_are_refused_quickly(tmp_path, make, says):
     path = tmp_path / "report.pdf"
@@ -217,9 +220,11 @@ def test_hostile_and_unreadable_pdfs_are_refused_quickly(tmp_path, make, says):
     assert time.perf_counter() - started < 5
 
 
-def test_an_image_only_pdf_exits_2_with_what_to_use_instead(tmp_path):
+def test_an_image_only_pdf_exits_2_with_what_to_use_instead_and_nothing_in_english(tmp_path):
     path = tmp_path / "扫描件.pdf"
-    path.write_bytes(files.pdf_image_only())
+    path.write_bytes(files.pdf_drawing_itself())  # pdfminer also logs a warning in English on this one
     result = subprocess.run([sys.executable, "-m", "gaidocx", "audit", str(path)], capture_output=True, timeout=60)
     assert result.returncode == 2
-    assert "没有文字层" in result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
+    output = result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
+    assert "没有文字层" in output and "网页版或 Word 版" in output
+    assert "circular" not in output and "Refusing" not in output, output
