@@ -395,7 +395,13 @@ def audit(inputs: tuple[Path, ...], previous: Path | None, kind: str | None, par
         if as_json:
             from gaidocx.audit.as_data import audit_to_data
 
-            documents.append(audit_to_data(result.audit))
+            document = audit_to_data(result.audit)
+            if result.parts is not None:
+                document["audit"]["parts"] = {
+                    "summed": list(result.parts.summed),
+                    "left_out": [{"file": name, "reason": reason} for name, reason in result.parts.left_out],
+                }
+            documents.append(document)
             continue
         for problem in result.audit.problems:
             click.echo(format_audit_problem(result.audit, problem))

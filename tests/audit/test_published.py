@@ -8,6 +8,8 @@ import dataclasses
 import datetime
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -208,6 +210,11 @@ def test_a_whole_area_report_is_held_against_the_sum_of_its_parts(tmp_path):
     f = FORM_2021.fields[key]
     line = next(line for line in result.output.splitlines() if "各部门报告之和为" in line)
     assert f"表三“{f.row_label}”×“{f.col_label}”" in line and f"各部门报告之和为 {figures[key]}（2 个部门）" in line
+    # what was summed goes to stderr, the JSON alone to stdout
+    command = [sys.executable, "-m", "gaidocx", "audit", str(wrong), "--parts", str(parts), "--json"]
+    data = json.loads(subprocess.run(command, capture_output=True, timeout=120).stdout.decode("utf-8"))
+    assert len(data["audit"]["parts"]["summed"]) == 2 and len(data["audit"]["parts"]["left_out"]) == 2
+    assert any(p["table"] == "三" and "各部门报告之和为" in p["message"] for p in data["audit"]["problems"])
 
 
 def test_parts_need_a_whole_and_at_least_one_part(tmp_path):
