@@ -31,6 +31,8 @@ CASES: dict[str, Case] = {
     "audit-pdf-form-drawn-50000-times": _audited(files.pdf_reused_form, ".pdf"),
     "audit-pdf-form-chain-10e8": _audited(files.pdf_form_chain, ".pdf"),
     "audit-pdf-image-only": _audited(files.pdf_image_only, ".pdf"),
+    "audit-pdf-busy-pages": _audited(files.pdf_busy_pages, ".pdf"),
+    "audit-pdf-40000-characters": _audited(files.pdf_many_characters, ".pdf"),
     # the command prompt of Windows passes a wildcard on as it is
     "audit-wildcard": Case(files.our_docx, ".docx", lambda path, out: ["audit", path.removesuffix(".docx") + "*.docx"]),
 }

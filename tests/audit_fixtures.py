@@ -516,3 +516,19 @@ def pdf_drawing_itself() -> bytes:
     """A form that draws itself."""
     return pdf_file([b"/X0 Do"], [b"/X0 Do"])
 
+
+def pdf_busy_pages(pages: int = 20, pairs: int = 24_000) -> bytes:
+    """Pages of nothing but ``q Q`` (save and restore the graphics state), each just within a page's
+    bound: parsed, they draw nothing and take all the time."""
+    return pdf_file([b"q Q " * pairs] * pages)
+
+
+def pdf_many_characters(count: int = 40_000) -> bytes:
+    """One page showing 40 000 characters with a single operator."""
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+    content = b"BT /F1 1 Tf 0 0 Td (" + b"A" * count + b") Tj ET"
+    return _pdf_document(
+        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _pdf_stream(content), font]
+    )
+

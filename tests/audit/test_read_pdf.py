@@ -24,7 +24,16 @@ from test_properties import consistent_figures
 
 from gaidocx.audit import UnreadableFile, audit_file
 from gaidocx.audit.findings import HYBRID_FORM
-from gaidocx.audit.read_pdf import MAX_DRAWN_FORMS, MAX_PAGES, _Cell, _rejoin_cut_row, _Table, read_pdf
+from gaidocx.audit.read_pdf import (
+    MAX_DRAWN_FORMS,
+    MAX_PAGES,
+    MAX_TOKENS,
+    MAX_TOKENS_PER_PAGE,
+    _Cell,
+    _rejoin_cut_row,
+    _Table,
+    read_pdf,
+)
 from gaidocx.cli import cli
 from gaidocx.core.checks import check_report
 from gaidocx.document.pdf import convert_many, find_soffice
@@ -200,16 +209,21 @@ def test_a_row_cut_at_a_page_break_is_joined_and_a_header_or_sub_heading_is_not(
         (lambda: files.pdf_bomb(64), "压缩炸弹"),
         (lambda: files.pdf_many_pages(MAX_PAGES + 1), f"超过 {MAX_PAGES} 页"),
         (files.pdf_reused_form, f"超过 {MAX_DRAWN_FORMS} 次"),
-        (lambda: files.pdf_reused_form(draws=900, rectangles=100), "文字和图形对象"),
+        (files.pdf_many_characters, "文字和图形对象"),
         (files.pdf_form_chain, f"超过 {MAX_DRAWN_FORMS} 次"),
         (files.pdf_image_only, "没有文字层"),
         (files.pdf_drawing_itself, "没有文字层"),
+        (files.pdf_busy_pages, f"超过 {MAX_TOKENS} 个绘制指令"),
+        (lambda: files.pdf_busy_pages(1, MAX_TOKENS_PER_PAGE), f"超过 {MAX_TOKENS_PER_PAGE} 个绘制指令"),
         (files.pdf_with_password, "设置了打开密码"),
         (files.pdf_nested_too_deep, "嵌套过深"),
         (lambda: b"<html>not a pdf</html>", "不是 PDF 文件"),
         (lambda: b"%PDF-1.4\n garbage", "不是有效的 PDF"),
     ],
-    ids=["bomb", "pages", "reused-form", "objects", "form-chain", "image-only", "self-drawing", "password", "deep", "not-pdf", "damaged"],
+    ids=[
+        "bomb", "pages", "reused-form", "objects", "form-chain", "image-only", "self-drawing",
+        "busy-pages", "busy-page", "password", "deep", "not-pdf", "damaged",
+    ],
 )
 def test_hostile_and_unreadable_pdfs_are_refused_quickly(tmp_path, make, says):
     path = tmp_path / "report.pdf"
