@@ -33,6 +33,7 @@ CASES: dict[str, Case] = {
     "audit-pdf-image-only": _audited(files.pdf_image_only, ".pdf"),
     "audit-pdf-busy-pages": _audited(files.pdf_busy_pages, ".pdf"),
     "audit-pdf-40000-characters": _audited(files.pdf_many_characters, ".pdf"),
+    "audit-pdf-xref-1000000": _audited(files.pdf_long_xref, ".pdf"),
     # the command prompt of Windows passes a wildcard on as it is
     "audit-wildcard": Case(files.our_docx, ".docx", lambda path, out: ["audit", path.removesuffix(".docx") + "*.docx"]),
 }

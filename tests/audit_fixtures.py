@@ -532,3 +532,10 @@ def pdf_many_characters(count: int = 40_000) -> bytes:
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _pdf_stream(content), font]
     )
 
+
+def pdf_long_xref(entries: int = 1_000_000) -> bytes:
+    """A cross-reference table of a million entries (20 MB)."""
+    head = pdf_file([b"BT ET"]).partition(b"xref\n")[0]
+    table = b"xref\n0 %d\n0000000000 65535 f \n" % (entries + 1) + b"0000000009 00000 n \n" * entries
+    return head + table + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (entries + 1, len(head))
+

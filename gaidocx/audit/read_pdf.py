@@ -35,6 +35,8 @@ from gaidocx.core.form import FORM_2021, TRIAL_FORM_2019
 #: A published report is 3–40 pages of a few MB at most (pictures of seals included).
 MAX_FILE = 64 * 1024 * 1024
 MAX_PAGES = 100
+#: Objects listed in the cross-reference table: a report has a few thousand.
+MAX_XREF_ENTRIES = 200_000
 #: Characters, ruling lines and rectangles: a dense table page has some 3 000.
 MAX_OBJECTS_PER_PAGE = 30_000
 MAX_OBJECTS = 300_000
@@ -239,12 +241,16 @@ def read_pdf(path: Path) -> Source:
         size = path.stat().st_size
         if size > MAX_FILE:
             raise UnreadableFile(f"{name} 有 {size // 1024 // 1024} MB，远大于任何年度报告的 PDF，已拒绝读取。")
-        with path.open("rb") as stream:
-            head = stream.read(1024)
+        data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"无法读取文件 {name}（{exc.strerror or exc}）。") from exc
-    if b"%PDF-" not in head:
+    if b"%PDF-" not in data[:1024]:
         raise UnreadableFile(f"{name} 不是 PDF 文件（文件开头没有 PDF 标记），可能只是扩展名改成了 .pdf。")
+    # every entry of a cross-reference table ends " n" or " f"; pdfminer holds each in a dict
+    entries = data.count(b" n") + data.count(b" f")
+    if entries > MAX_XREF_ENTRIES:
+        raise UnreadableFile(f"{name} 的对象目录有约 {entries} 项，远超任何年度报告（几千项），已拒绝读取。")
+    del data
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfpage import PDFPage

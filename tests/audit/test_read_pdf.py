@@ -213,6 +213,7 @@ def test_a_row_cut_at_a_page_break_is_joined_and_a_header_or_sub_heading_is_not(
         (files.pdf_form_chain, f"超过 {MAX_DRAWN_FORMS} 次"),
         (files.pdf_image_only, "没有文字层"),
         (files.pdf_drawing_itself, "没有文字层"),
+        (files.pdf_long_xref, "对象目录"),
         (files.pdf_busy_pages, f"超过 {MAX_TOKENS} 个绘制指令"),
         (lambda: files.pdf_busy_pages(1, MAX_TOKENS_PER_PAGE), f"超过 {MAX_TOKENS_PER_PAGE} 个绘制指令"),
         (files.pdf_with_password, "设置了打开密码"),
@@ -221,7 +222,7 @@ def test_a_row_cut_at_a_page_break_is_joined_and_a_header_or_sub_heading_is_not(
         (lambda: b"%PDF-1.4\n garbage", "不是有效的 PDF"),
     ],
     ids=[
-        "bomb", "pages", "reused-form", "objects", "form-chain", "image-only", "self-drawing",
+        "bomb", "pages", "reused-form", "objects", "form-chain", "image-only", "self-drawing", "xref",
         "busy-pages", "busy-page", "password", "deep", "not-pdf", "damaged",
     ],
 )
