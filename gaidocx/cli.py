@@ -18,6 +18,7 @@ from gaidocx.console import printable, table
 from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_INTERRUPTED, INTERRUPTED
 from gaidocx.files import UserError
 from gaidocx.pipeline import Status, WorkbookError
+from gaidocx.core.form import REPORT_KINDS
 
 click_zh.install()
 
@@ -351,40 +352,72 @@ def summary(inputs: tuple[Path, ...], output: Path, agency: str, year: int | Non
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="报告文件...")
-@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的报告（.docx、.html 或填报表），用于核对“上年结转”数。")
+@click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的报告（.pdf、.docx、.html 或填报表），用于核对“上年结转”数。")
+@click.option(
+    "--kind",
+    type=click.Choice(REPORT_KINDS),
+    help="报告类型（决定成文日期的期限）。不指定时按文件中记录的类型，没有记录时按标题推断。",
+)
+@click.option(
+    "--parts",
+    is_flag=True,
+    help="第一个文件是本行政区域的报告，其余文件或文件夹是各部门的报告：逐格核对本行政区域报告的数字是否等于各部门之和。",
+)
 @click.option("--json", "as_json", is_flag=True, help="不列出问题，改为输出 JSON：读出的全部数字和问题。")
-def audit(inputs: tuple[Path, ...], previous: Path | None, as_json: bool) -> None:
-    """核对已发布的年度报告（Word .docx、网页 .html/.htm，或填报表 .xlsx）。
+def audit(inputs: tuple[Path, ...], previous: Path | None, kind: str | None, parts: bool, as_json: bool) -> None:
+    """核对已发布的年度报告（PDF、Word .docx、网页 .html/.htm，或填报表 .xlsx）。
 
-    找出三张表格，把每个数字对应到官方格式的行和列，按 check 的规则核对：勾稽关系、合计、
-    空白和非数字、收费金额、标题中的机关和年度、六个部分的标题和顺序。退出码同 check。
+    找出三张表格，把每个数字对应到官方格式的行和列，按 check 的规则核对：勾稽关系、合计、空白和非数字、收费金额、标题中的机关和年度、六个部分的标题和顺序、成文日期的期限。
+
+    可以给出文件夹或通配符（如 *.pdf）。退出码同 check。
     """
     import json
 
-    from gaidocx.audit import format_audit_problem
-    from gaidocx.audit.data import audit_to_data
+    from gaidocx.audit import SUFFIXES, format_audit_problem
 
-    paths = [Path(p) for p in inputs]
-    results = pipeline.audit_reports(paths, previous=previous)
+    what = f"{'、'.join(SUFFIXES)} 报告"
+    if parts and len(inputs) < 2:
+        raise UserError("--parts 需要本行政区域的报告和至少一个部门的报告：gaidocx audit 本行政区域报告 --parts 部门报告或文件夹...")
+    given = files.expand_inputs(inputs[:1] if parts else inputs, suffixes=SUFFIXES, what=what)
+    part_paths = files.expand_inputs(inputs[1:], suffixes=SUFFIXES, what=what).paths if parts else []
+    if parts and len(given.paths) > 1:
+        raise UserError(f"--parts 的第一个文件应是一个本行政区域的报告，但“{inputs[0]}”是 {len(given.paths)} 个文件。")
+    if given.skipped_locks:
+        _say(f"已跳过 Office 的临时锁定文件：{'、'.join(path.name for path in given.skipped_locks)}", err=as_json)
+    paths = given.paths
+    results = pipeline.audit_reports(paths, previous=previous, kind=kind, parts=part_paths)
     documents = []
     for result in results:
         if not as_json:
-            click.echo(f"【{result.source}】")
+            _say(f"【{result.source}】")
         if result.audit is None:
-            click.echo(f"错误：{result.reason}", err=as_json)
-        elif as_json:
-            documents.append(audit_to_data(result.audit))
+            _say(f"错误：{result.reason}", err=as_json)
+            continue
+        if result.audit.kind_note:
+            _say(result.audit.kind_note, err=as_json)
+        if result.parts is not None:
+            summed = result.parts.summed
+            _say(f"已汇总 {len(summed)} 个部门的报告：{'、'.join(summed) or '（无）'}", err=as_json)
+            for name, reason in result.parts.left_out:
+                _say(f"未汇总  {name}：{reason}", err=as_json)
+        if as_json:
+            from gaidocx.audit.as_data import audited_to_data
+
+            documents.append(audited_to_data(result.audit, result.parts))
+            continue
+        for problem in result.audit.problems:
+            _say(format_audit_problem(result.audit, problem))
+        errors, warnings = len(result.audit.errors), len(result.audit.warnings)
+        if errors:
+            _say(f"共 {errors} 个错误，{warnings} 个警告。")
+        elif warnings:
+            _say(f"核对通过（有 {warnings} 个警告，请核对）。")
         else:
-            for problem in result.audit.problems:
-                click.echo(format_audit_problem(result.audit, problem))
-            if result.audit.problems:
-                click.echo(f"共 {len(result.audit.errors)} 个错误，{len(result.audit.warnings)} 个警告。")
-            else:
-                click.echo("核对通过：没有发现问题。")
+            _say("核对通过：没有发现问题。")
     codes = [result.exit_code for result in results]
     if as_json:
-        click.echo(json.dumps(documents[0] if len(paths) == 1 and documents else documents, ensure_ascii=False, indent=2))
-    elif len(paths) > 1:
+        click.echo(json.dumps(documents[0] if not given.many and documents else documents, ensure_ascii=False, indent=2))
+    elif given.many:
         click.echo(
             f"共核对 {len(paths)} 个文件：{codes.count(0)} 个通过，"
             f"{codes.count(EXIT_ERRORS)} 个有错误，{codes.count(EXIT_FILE_PROBLEM)} 个无法读取。"

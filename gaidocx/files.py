@@ -46,9 +46,11 @@ class Inputs:
     repeated: list[Path] = field(default_factory=list)
 
 
-def expand_inputs(given: Iterable[str | Path]) -> Inputs:
-    """Files, folders (their ``*.xlsx``) and wildcards, expanded here because the Windows
-    command prompt passes ``*.xlsx`` on unexpanded.  A pattern matching nothing stays, so
+def expand_inputs(
+    given: Iterable[str | Path], *, suffixes: tuple[str, ...] = (WORKBOOK_SUFFIX,), what: str = ".xlsx 填报表"
+) -> Inputs:
+    """Files, folders (their files ending in ``suffixes``) and wildcards, expanded here because the
+    Windows command prompt passes ``*.xlsx`` on unexpanded.  A pattern matching nothing stays, so
     it is reported as a missing file."""
     paths: list[Path] = []
     given = [Path(g) for g in given]
@@ -57,7 +59,7 @@ def expand_inputs(given: Iterable[str | Path]) -> Inputs:
         pattern = str(path)
         if path.is_dir():
             many = True
-            paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == WORKBOOK_SUFFIX and p.is_file()))
+            paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file()))
         elif path.exists() or not any(mark in pattern for mark in "*?["):
             paths.append(path)
         else:
@@ -71,7 +73,7 @@ def expand_inputs(given: Iterable[str | Path]) -> Inputs:
                 f"没有可处理的填报表：给出的只有 Excel 的临时锁定文件（{'、'.join(p.name for p in locks[:3])}），"
                 "它们不是填报表。请给出填报表本身（文件名不以 ~$ 开头）。"
             )
-        raise UserError(f"文件夹中没有 .xlsx 填报表：{'、'.join(str(g) for g in given)}")
+        raise UserError(f"文件夹中没有 {what}：{'、'.join(str(g) for g in given)}")
     unique, repeated = unique_paths(kept)
     return Inputs(unique, locks, many or len(kept) > 1, repeated)
 

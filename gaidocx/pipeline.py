@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from gaidocx.core.checks import year_problem
 from gaidocx.core.narrative import NOT_XML
+from gaidocx.auditing import Audited, audit_reports
 from gaidocx.failures import bad_file_reason, foreseen_failures, unexpected
 from gaidocx.files import (
     Protected,
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
 #: What the library offers a script or a server, besides the operations defined here.
 __all__ = [
     "UNREADABLE_VERDICT",
+    "Audited",
     "Checked",
     "FileChecked",
     "Outcome",
@@ -94,6 +96,7 @@ __all__ = [
     "Status",
     "UserError",
     "WorkbookError",
+    "audit_reports",
     "bad_file_reason",
     "check_bytes",
     "check_many",
@@ -442,44 +445,3 @@ def _summarised(sources: Sequence[Source], *, agency: str, year: int | None, ski
 
     planned = plan_summary(_summary_inputs(sources), agency=agency, year=year, skip_errors=skip_errors)
     return Summarised(planned, None if planned.refusals else summary_workbook_bytes(planned))
-
-
-# ---------------------------------------------------------------- audit
-
-
-@dataclass(frozen=True, slots=True)
-class Audited:
-    """A published report read back and checked (``audit``), or why it could not be read."""
-
-    source: Path
-    audit: object | None  # gaidocx.audit.Audit
-    reason: str = ""
-
-    @property
-    def exit_code(self) -> int:
-        if self.audit is None:
-            return Status.UNREADABLE.exit_code
-        return int(bool(self.audit.errors))  # type: ignore[attr-defined]
-
-
-def audit_reports(paths: Sequence[Path], *, previous: Path | None = None) -> list[Audited]:
-    """Read published reports (.docx, .html/.htm, .xlsx) onto the form and run every check on them;
-    one unreadable file never stops the others."""
-    from gaidocx.audit import UnreadableFile, audit_file
-
-    if previous is not None:
-        if len(paths) > 1:
-            raise UserError("--previous 只能在核对单个文件时使用。")
-        try:
-            audit_file(previous)
-        except UnreadableFile as exc:
-            raise UserError(f"上一年度的报告（--previous）“{previous}”无法使用：{exc}") from exc
-    results = []
-    for path in paths:
-        try:
-            results.append(Audited(path, audit_file(path, previous=previous)))
-        except UnreadableFile as exc:
-            results.append(Audited(path, None, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - reported for this file only
-            results.append(Audited(path, None, unexpected(exc)))
-    return results

@@ -32,6 +32,7 @@ FLOORS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("pipeline", "各项操作"),
             ("rendering", "生成与写出报告"),
             ("checking", "读取并检查填报表"),
+            ("auditing", "核对已发布的报告"),
             ("failures", "坏文件的统一处理"),
             ("files", "输入与输出文件"),
             ("exits", "退出码"),

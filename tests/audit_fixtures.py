@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import io
+import zipfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -33,7 +35,7 @@ def printed_figures(report: Report) -> dict[str, str]:
 
 def trial_figures(report: Report) -> dict[str, str]:
     """The figures of a 2021 report laid out in the trial table 三 (（六）其他处理 as one row)."""
-    from gaidocx.audit.audit import HYBRID_FORM, convert_figures
+    from gaidocx.audit.findings import HYBRID_FORM, convert_figures
 
     values = convert_figures(report.figures(), report.form, HYBRID_FORM)
     return {key: format_figure(v, HYBRID_FORM.fields[key].kind) for key, v in values.items() if v is not None}
@@ -146,7 +148,7 @@ def _docx_table(document, table: Table, figures: Mapping[str, str], layout: Layo
         t = document.add_table(rows=len(out_rows), cols=table.columns)
         t.style = "Table Grid"
         for c, column in enumerate(t.columns):
-            column.width = Cm(1.2 + (c % 3) * 0.4)
+            column.width = Cm(min(1.2 + (c % 3) * 0.4, 15.5 / table.columns))  # within an A4 page
         position = {r: i for i, r in enumerate(out_rows) if r is not None}
         # python-docx's table.cell() walks the whole table on every call: take the cells once
         at = [row.cells for row in t.rows]
@@ -308,3 +310,232 @@ def sloppy_label(text: str) -> str:
     if len(text) >= 4 and text[0] in "一二三四" and text[1] == "、":
         text = text[:2] + " " + text[2:4] + " " + text[4:]
     return text
+
+
+# ---------------------------------------------------------------- hostile files (issue 17; benchmarks/hostile_audit.py)
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="word/document.xml"/></Relationships>'
+)
+
+
+def docx_with_body(body: str | bytes, *, stored: bool = False) -> bytes:
+    """A minimal .docx whose document body is ``body`` (WordprocessingML, ``w:`` prefix); ``stored``
+    leaves it uncompressed, so that it passes the archive's compression-ratio check."""
+    head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W}"><w:body>'.encode()
+    document = head + (body.encode() if isinstance(body, str) else body) + b"</w:body></w:document>"
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("word/document.xml", document)
+    return stream.getvalue()
+
+
+def numbering_in_a_cell(repeats: int = 3000) -> bytes:
+    """A table cell of ``a1.`` × 3000: every "1." once started a suffix matched against every label."""
+    return f"<html><body><p>某某局2024年政府信息公开工作年度报告</p><table><tr><td>{'a1.' * repeats}</td><td>1</td></tr></table></body></html>".encode()
+
+
+def long_note_in_a_cell() -> bytes:
+    """A realistic 说明 note (8 KB, numbered 1. 2. …) written into a cell under the table."""
+    note = "".join(f"{i}.本表数据统计口径为本机关本年度收到和处理的政府信息公开申请，含上年结转。" for i in range(1, 90))
+    return f"<html><body><table><tr><td>（一）予以公开</td><td>{note}</td></tr></table></body></html>".encode()
+
+
+def empty_paragraphs(megabytes: int = 60) -> bytes:
+    """60 MB of ``<w:p/>`` in a file of about 100 KB."""
+    return docx_with_body(b"<w:p/>" * (megabytes * 1024 * 1024 // 6))
+
+
+def nested_smart_tags(depth: int = 240, runs: int = 100_000, *, stored: bool = False) -> bytes:
+    """240 nested smartTags around 100 000 runs."""
+    inner = "<w:r><w:t>一</w:t></w:r>" * runs
+    return docx_with_body(f"<w:p>{'<w:smartTag>' * depth}{inner}{'</w:smartTag>' * depth}</w:p>", stored=stored)
+
+
+def many_tables(count: int = 10_000) -> bytes:
+    """10 000 small tables."""
+    def cell(text: str) -> str:
+        return f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    tables = "".join(
+        f"<w:tbl><w:tr>{cell(f'（一）予以公开{i}')}{cell(f'自然人{i}')}{cell(f'商业企业{i}')}{cell('1')}</w:tr></w:tbl>"
+        for i in range(count)
+    )
+    return docx_with_body("<w:p><w:r><w:t>某某局2024年政府信息公开工作年度报告</w:t></w:r></w:p>" + tables)
+
+
+def huge_spans(cells: int = 20_000) -> bytes:
+    """A 4.8 MB page whose cells span 10⁹ columns and rows."""
+    row = f'<tr><td colspan="1000000000" rowspan="1000000000">{"一" * 70}</td></tr>'
+    return ("<html><body><table>" + row * cells + "</table></body></html>").encode()
+
+
+def table_3_printed_twice() -> bytes:
+    """The sample's page with 表三 printed a second time, one figure of the copy wrong."""
+    from support import sample_report
+
+    report = sample_report()
+    figures = printed_figures(report)
+    page = make_html(report, figures).decode()
+    start = page.index("<table", page.index("三、收到和处理政府信息公开申请情况"))
+    end = page.index("</table>", start) + len("</table>")
+    key = FORM_2021.table("三").inputs[0].key
+    wrong = make_html(report, {**figures, key: str(int(figures.get(key, "0")) + 7)}).decode()
+    wrong_start = wrong.index("<table", wrong.index("三、收到和处理政府信息公开申请情况"))
+    copy = wrong[wrong_start : wrong.index("</table>", wrong_start) + len("</table>")]
+    return (page[:end] + "<p>附表</p>" + copy + page[end:]).encode()
+
+
+def pdf_named_html() -> bytes:
+    """A PDF renamed .html (its first bytes are ``%PDF-1.6``)."""
+    return b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def png_named_html() -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def our_docx() -> bytes:
+    from support import sample_report
+
+    from gaidocx.document.render import render_docx
+
+    return render_docx(sample_report())
+
+
+# ---------------------------------------------------------------- PDFs written byte by byte (hostile and image-only)
+
+
+def pdf_file(pages: Sequence[bytes], xobjects: Sequence[bytes] = (), extra: Sequence[bytes] = ()) -> bytes:
+    """A PDF whose pages have the content streams ``pages``; form XObjects ``/X0`` … drawn from them
+    (``xobjects``, each may draw the next as ``/X<n+1>``), and further objects appended as given."""
+    first_page = 3
+    first_content = first_page + len(pages)
+    first_xobject = first_content + len(pages)
+    names = b" ".join(b"/X%d %d 0 R" % (i, first_xobject + i) for i in range(len(xobjects)))
+    resources = b"<< /XObject << " + names + b" >> >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (first_page + i) for i in range(len(pages))) + b"] /Count %d >>" % len(pages),
+    ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources %s >>" % (first_content + i, resources)
+        for i in range(len(pages))
+    ]
+    objects += [_pdf_stream(content) for content in pages]
+    objects += [
+        _pdf_stream(content, b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources " + resources) for content in xobjects
+    ]
+    return _pdf_document([*objects, *extra])
+
+
+def _pdf_document(objects: Sequence[bytes]) -> bytes:
+    """Objects numbered from 1 (the first the catalog), with their cross-reference table."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def _pdf_stream(content: bytes, attributes: bytes = b"", *, deflated: bool = False) -> bytes:
+    if deflated:
+        attributes += b" /Filter /FlateDecode"
+    return b"<< /Length %d%s >>\nstream\n" % (len(content), attributes) + content + b"\nendstream"
+
+
+def pdf_bomb(megabytes: int = 256) -> bytes:
+    """One page whose content stream inflates to 256 MB of spaces (about 250 KB in the file)."""
+    squeezer = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    deflated = b"".join(squeezer.compress(chunk) for _ in range(megabytes)) + squeezer.flush()
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
+    return _pdf_document(
+        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _pdf_stream(deflated, deflated=True)]
+    )
+
+
+def pdf_many_pages(count: int = 10_000) -> bytes:
+    return pdf_file([b"0 0 10 10 re f"] * count)
+
+
+def pdf_reused_form(draws: int = 50_000, rectangles: int = 10) -> bytes:
+    """One page drawing a form of 10 rectangles 50 000 times: 500 000 objects from 500 KB."""
+    return pdf_file([b"q /X0 Do Q\n" * draws], [b"0 0 1 1 re f\n" * rectangles])
+
+
+def pdf_form_chain(depth: int = 8, fan: int = 10) -> bytes:
+    """Forms each drawing the next ten times, eight deep: 10⁸ drawings, no object at all."""
+    forms = [b"/X%d Do\n" % (level + 1) * fan for level in range(depth - 1)] + [b""]
+    return pdf_file([b"/X0 Do\n" * fan], forms)
+
+
+def pdf_image_only() -> bytes:
+    """A scanned page: an image, no text layer."""
+    image = _pdf_stream(b"\x80", b" /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8")
+    pdf = pdf_file([b"q 595 0 0 842 0 0 cm /Im Do Q"], extra=[image])
+    return pdf.replace(b"/Resources << /XObject <<  >> >>", b"/Resources << /XObject << /Im 5 0 R >> >>")
+
+
+def pdf_with_password() -> bytes:
+    """A PDF that opens only with a password (the standard security handler)."""
+    encrypt = b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"
+    pages = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"
+    document = _pdf_document([*pages, page, _pdf_stream(b"BT ET"), encrypt])
+    identifier = b"<0123456789abcdef0123456789abcdef>"
+    return document.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Encrypt 5 0 R /ID [" + identifier * 2 + b"] >>")
+
+
+def pdf_nested_too_deep(depth: int = 5000) -> bytes:
+    """A page box nested 5 000 arrays deep."""
+    return pdf_file([b"BT ET"]).replace(b"/MediaBox [0 0 595 842]", b"/MediaBox " + b"[" * depth + b"]" * depth)
+
+
+def pdf_drawing_itself() -> bytes:
+    """A form that draws itself."""
+    return pdf_file([b"/X0 Do"], [b"/X0 Do"])
+
+
+def pdf_busy_pages(pages: int = 20, pairs: int = 24_000) -> bytes:
+    """Pages of nothing but ``q Q`` (save and restore the graphics state), each just within a page's
+    bound: parsed, they draw nothing and take all the time."""
+    return pdf_file([b"q Q " * pairs] * pages)
+
+
+def pdf_many_characters(count: int = 40_000) -> bytes:
+    """One page showing 40 000 characters with a single operator."""
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+    content = b"BT /F1 1 Tf 0 0 Td (" + b"A" * count + b") Tj ET"
+    return _pdf_document(
+        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _pdf_stream(content), font]
+    )
+
+
+def pdf_long_xref(entries: int = 1_000_000) -> bytes:
+    """A cross-reference table of a million entries (20 MB)."""
+    head = pdf_file([b"BT ET"]).partition(b"xref\n")[0]
+    table = b"xref\n0 %d\n0000000000 65535 f \n" % (entries + 1) + b"0000000009 00000 n \n" * entries
+    return head + table + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (entries + 1, len(head))
+

@@ -1,9 +1,6 @@
 """Published tables as grids of text, mapped onto the official form.
 
-Readers (``docx``, ``html``) turn a file into a ``Source``: body paragraphs and
-table fragments in document order, each table a list of rows of ``Cell`` at
-their grid columns, vertical merges repeated into every row they cover.  This
-module finds the three official tables among the fragments by their labels and
+Readers turn a file into a ``Source`` (``gaidocx.audit.source``).  This module finds the three official tables among the fragments by their labels and
 reads every figure at its official place, tolerant of what real publishers do:
 labels with spaces, full- or half-width punctuation, ``1、`` for ``1.``,
 truncated or slightly mistyped labels, merges written as repeated cells or lost,
@@ -22,91 +19,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from gaidocx.audit.source import Cell, Fragment, Row
 from gaidocx.core.form import Field, Form, Kind, Table
-
-# ---------------------------------------------------------------- the source
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell of a published table: its text and the grid columns it covers."""
-
-    text: str
-    col: int
-    span: int = 1
-
-    @property
-    def end(self) -> int:
-        return self.col + self.span
-
-
-Row = tuple[Cell, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Fragment:
-    """One table as found in the file; a published table may come in several."""
-
-    rows: tuple[Row, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """What a reader found: paragraphs (``str``) and tables (``Fragment``) in document order."""
-
-    name: str
-    blocks: tuple[str | Fragment, ...]
-
-    @property
-    def paragraphs(self) -> list[str]:
-        return [b for b in self.blocks if isinstance(b, str)]
-
-    def texts(self) -> Iterable[str]:
-        """Every piece of text, paragraphs and cells alike (for recognising a format)."""
-        for block in self.blocks:
-            if isinstance(block, str):
-                yield block
-            else:
-                for row in block.rows:
-                    yield from (cell.text for cell in row)
-
-
-def grid_rows(rows: Iterable[Iterable[tuple[str, int, int]]]) -> tuple[Row, ...]:
-    """Rows of ``(text, colspan, rowspan)`` as an HTML table writes them, placed on the grid.
-
-    A cell spanning rows is repeated, with its text, in every row it covers.
-    """
-    placed: list[list[Cell]] = []
-    pending: dict[int, tuple[Cell, int]] = {}  # column -> (cell, rows still to cover)
-
-    def carry(row: list[Cell], col: int) -> int:
-        """Cells spanning down from rows above, at ``col`` and after it; the next free column."""
-        while col in pending:
-            cell, left = pending.pop(col)
-            row.append(Cell(cell.text, col, cell.span))
-            if left > 1:
-                pending[col] = (cell, left - 1)
-            col += cell.span
-        return col
-
-    for raw in rows:
-        row: list[Cell] = []
-        col = 0
-        for text, colspan, rowspan in raw:
-            col = carry(row, col)
-            cell = Cell(text, col, max(1, colspan))
-            row.append(cell)
-            if rowspan > 1:
-                pending[col] = (cell, rowspan - 1)
-            col += cell.span
-        col = carry(row, col)
-        # spans further right (a short row) still take their place
-        for later in sorted(c for c in pending if c > col):
-            if later in pending:
-                carry(row, later)
-        placed.append(row)
-    return tuple(tuple(r) for r in placed)
-
 
 # ---------------------------------------------------------------- text
 
@@ -140,12 +54,27 @@ def core(text: str) -> str:
     return _PREFIX.sub("", normalise(text), count=1)
 
 
-def _tails(text: str) -> list[str]:
-    """The label, and what follows each numbering inside it (``（三）不予公开1.属于国家秘密``)."""
+#: A printed text longer than this (twice the longest official label or heading) can match none:
+#: a note of several KB numbered 1. 2. … is not compared suffix by suffix (that was quadratic).
+LONGEST_MATCHED = 80
+
+
+@functools.lru_cache(maxsize=65536)
+def _tails(text: str) -> tuple[str, ...]:
+    """The label, and what follows each numbering inside it (``（三）不予公开1.属于国家秘密``);
+    only the tails short enough to match a label."""
     norm = normalise(text)
-    tails = [_PREFIX.sub("", norm, count=1)]
-    tails.extend(norm[m.end():] for m in _INNER_PREFIX.finditer(norm) if m.start() > 0)
-    return [t for t in tails if t]
+    head = _PREFIX.sub("", norm, count=1)
+    tails = [head] if len(head) <= LONGEST_MATCHED else []
+    start = max(1, len(norm) - LONGEST_MATCHED - 4)  # a numbering is at most 4 characters
+    tails.extend(norm[m.end():] for m in _INNER_PREFIX.finditer(norm, start) if len(norm) - m.end() <= LONGEST_MATCHED)
+    return tuple(t for t in tails if t)
+
+
+@functools.lru_cache(maxsize=1024)
+def _matcher(wanted: str) -> difflib.SequenceMatcher:
+    """A matcher against an official label, its index built once (most of difflib's cost)."""
+    return difflib.SequenceMatcher(None, "", wanted, autojunk=False)
 
 
 _REMARK = re.compile(r"\([^()]*\)$")
@@ -168,10 +97,27 @@ def similarity(found: str, official: str) -> float:
             if len(tail) >= max(2, 0.6 * len(wanted)) and (wanted.startswith(tail) or wanted.endswith(tail)):
                 best = max(best, 0.9)
             elif 2 * min(len(tail), len(wanted)) / (len(tail) + len(wanted)) > best:
-                matcher = difflib.SequenceMatcher(None, tail, wanted, autojunk=False)
+                matcher = _matcher(wanted)
+                matcher.set_seq1(tail)
                 if matcher.quick_ratio() > best:
                     best = max(best, matcher.ratio())
     return best
+
+
+#: Two labels scoring within this of each other are both close: the choice is said, never silent.
+_CLOSE = 0.05
+
+
+def closest_two(found: str, candidates: Iterable[str]) -> tuple[tuple[str | None, float], tuple[str | None, float]]:
+    """The two candidates ``found`` is most like, with their scores, best first (an exact match
+    has no runner-up worth naming)."""
+    candidates = tuple(candidates)
+    exact = best_match(found, candidates)
+    if exact[1] == 1.0:
+        return exact, (None, 0.0)
+    ranked = sorted(((similarity(found, c), c) for c in candidates), reverse=True)[:2]
+    ranked += [(0.0, None)] * (2 - len(ranked))
+    return (ranked[0][1], ranked[0][0]), (ranked[1][1], ranked[1][0])
 
 
 def best_match(found: str, candidates: Iterable[str]) -> tuple[str | None, float]:
@@ -181,6 +127,8 @@ def best_match(found: str, candidates: Iterable[str]) -> tuple[str | None, float
         s = similarity(found, candidate)
         if s > score:
             best, score = candidate, s
+            if s == 1.0:
+                break  # nothing scores higher
     return (best, score) if score >= THRESHOLD else (None, score)
 
 
@@ -245,7 +193,8 @@ def _label_texts(table: Table) -> set[str]:
     return {label.text for label in table.labels}
 
 
-def _distinctive(forms: Sequence[Form]) -> dict[str, set[str]]:
+@functools.lru_cache(maxsize=8)
+def _distinctive(forms: tuple[Form, ...]) -> dict[str, set[str]]:
     """Per table number, labels that no other table has (``总计`` and ``其他`` are everywhere)."""
     texts: dict[str, set[str]] = {}
     for form in forms:
@@ -258,10 +207,24 @@ def _distinctive(forms: Sequence[Form]) -> dict[str, set[str]]:
     return result
 
 
+@functools.lru_cache(maxsize=8)
+def _distinctive_exact(forms: tuple[Form, ...]) -> dict[str, str]:
+    """Each distinctive label, reduced as ``core`` reduces it, and its table's number."""
+    return {core(text): number for number, texts in _distinctive(forms).items() for text in texts}
+
+
 def identify(fragment: Fragment, forms: Sequence[Form]) -> str | None:
-    """Which table (二, 三 or 四) a fragment belongs to, by the official labels in it."""
-    labels = _distinctive(forms)
+    """Which table (二, 三 or 四) a fragment belongs to, by the official labels in it: labels
+    printed exactly decide at once; otherwise every label is matched tolerantly."""
     texts = {cell.text for row in fragment.rows for cell in row if cell.text and not _looks_numeric(cell.text)}
+    exact: dict[str, int] = {}
+    for text in texts:
+        number = _distinctive_exact(tuple(forms)).get(core(text))
+        if number is not None:
+            exact[number] = exact.get(number, 0) + 1
+    if len(exact) == 1 and max(exact.values()) >= 2:
+        return next(iter(exact))
+    labels = _distinctive(tuple(forms))
     scores = {number: sum(1 for text in texts if best_match(text, own)[1] >= 0.8) for number, own in labels.items()}
     number, score = max(scores.items(), key=lambda item: item[1], default=(None, 0))
     return number if score else None
@@ -380,6 +343,12 @@ class TableReading:
     #: column headings not found, and headings found but not over their official columns
     absent_heads: list[str] = field(default_factory=list)
     misplaced_heads: list[str] = field(default_factory=list)
+    #: rows printed more than once (the table printed twice), and each figure whose copy differs:
+    #: (field key, the copy's text)
+    repeated_rows: list[str] = field(default_factory=list)
+    #: (label as printed, the official label it was read as, another official label as close)
+    ambiguous: list[tuple[str, str, str]] = field(default_factory=list)
+    differing_copies: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
@@ -396,6 +365,7 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
         body_rows.setdefault(f.row, []).append(f)
     headings = _label_texts(table)
     found: dict[int, _Line] = {}
+    copies: dict[int, list[_Line]] = {}
     if label_cols == 0:
         # table 四: the figures are the first row below the headings that holds no heading
         (row, fields), = body_rows.items()
@@ -403,14 +373,20 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
             texts = [clean(c.text) for c in line.values]
             if not any(texts) or any(best_match(t, headings)[1] >= 0.8 for t in texts if t):
                 continue
-            found[row] = line
-            break
+            if row in found:
+                copies.setdefault(row, []).append(line)
+            else:
+                found[row] = line
     else:
         specific = {_specific(fields[0]): row for row, fields in body_rows.items()}
         for line in lines:
             if not line.labels:
                 continue
-            label, _ = best_match(line.labels[-1], specific)
+            (label, score), (second, second_score) = closest_two(line.labels[-1], specific)
+            if score < THRESHOLD:
+                label = None
+            elif score < 1.0 and second is not None and second_score >= THRESHOLD and score - second_score < _CLOSE:
+                reading.ambiguous.append((line.labels[-1], label, second))
             if label is None:
                 if any(clean(c.text) and _looks_numeric(c.text) for c in line.values) and not any(
                     best_match(t, headings)[0] for t in line.labels
@@ -422,6 +398,8 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
                 found[row] = line
                 if core(line.labels[-1]) != core(label):
                     reading.renamed.append((line.labels[-1], label))
+            else:
+                copies.setdefault(row, []).append(line)
     _check_heads(table, lines, label_cols, reading)
     for row, fields in body_rows.items():
         line = found.get(row)
@@ -430,7 +408,23 @@ def read_table(table: Table, rows: Sequence[Row]) -> TableReading:
             continue
         for f in fields:
             reading.figures[f.key] = read_figure(line.value(f.col - label_cols, f.colspan), f.kind)
+        _compare_copies(fields, copies.get(row, ()), label_cols, reading)
     return reading
+
+
+def _compare_copies(fields: Sequence[Field], copies: Sequence[_Line], label_cols: int, reading: TableReading) -> None:
+    """A row printed again (the table printed twice) must say the same: each differing figure is kept.
+    A copy without figures (a label cut at a page break) is no copy."""
+    for line in copies:
+        again = {f.key: read_figure(line.value(f.col - label_cols, f.colspan), f.kind) for f in fields}
+        if not any(figure.text for figure in again.values()):
+            continue
+        if fields[0].row_label not in reading.repeated_rows:
+            reading.repeated_rows.append(fields[0].row_label)
+        for key, figure in again.items():
+            first = reading.figures[key]
+            if (figure.value, figure.text if figure.value is None else "") != (first.value, first.text if first.value is None else ""):
+                reading.differing_copies.append((key, figure.text))
 
 
 def _check_heads(table: Table, lines: Sequence[_Line], label_cols: int, reading: TableReading) -> None:

@@ -32,9 +32,10 @@ from support import sample_report, varied_report, write_workbook
 from test_properties import consistent_figures
 
 from gaidocx.audit import UnreadableFile, audit_file, format_audit_problem
-from gaidocx.audit.audit import HYBRID_FORM, Audit
-from gaidocx.audit.html import decode
-from gaidocx.audit.tables import Cell, grid_rows, normalise, read_figure, read_table, similarity
+from gaidocx.audit.findings import HYBRID_FORM, Audit
+from gaidocx.audit.read_html import decode
+from gaidocx.audit.source import Cell, grid_rows
+from gaidocx.audit.tables import normalise, read_figure, read_table, similarity
 from gaidocx.cli import cli
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import FORM_2021, FORMAT_NAME, TRIAL_FORMAT_MARKERS, TRIAL_FORMAT_NAME, Kind
@@ -408,7 +409,7 @@ def test_a_published_fee_to_the_fen_is_accepted(tmp_path):
 @pytest.mark.parametrize(
     ("name", "data", "says"),
     [
-        ("broken.docx", b"PK\x03\x04 not really", "不是有效的 Word 文档"),
+        ("broken.docx", b"PK\x03\x04 not really", "已损坏"),
         ("report.doc", b"\xd0\xcf\x11\xe0", "另存为 .docx"),
         ("report.pdf", b"%PDF-1.4", "PDF"),
         ("empty.html", b"", "空文件"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gaidocx.audit.audit import Audit, format_audit_problem
+from gaidocx.audit.findings import Audit, format_audit_problem
 from gaidocx.core.records import report_to_data
 from gaidocx.core.form import FORM_2021
 
@@ -39,15 +39,28 @@ def audit_to_data(audit: Audit) -> dict[str, Any]:
         "file": audit.name,
         "layout": "2021" if audit.layout == FORM_2021 else "2021-with-trial-table-3",
         "trial_format_marker": audit.trial_marker,
+        "kind_note": audit.kind_note,
         **_printed(audit),
         "problems": [
             {
                 "severity": problem.severity.value,
                 "message": problem.message,
                 "places": list(problem.places),
+                "table": audit.table(problem),
                 "text": format_audit_problem(audit, problem),
             }
             for problem in audit.problems
         ],
     }
+    return data
+
+
+def audited_to_data(audit: Audit, parts: Any | None = None) -> dict[str, Any]:
+    """``audit_to_data``, with ``--parts``'s reports summed and left out (``audit.parts.Comparison``)."""
+    data = audit_to_data(audit)
+    if parts is not None:
+        data["audit"]["parts"] = {
+            "summed": list(parts.summed),
+            "left_out": [{"file": name, "reason": reason} for name, reason in parts.left_out],
+        }
     return data

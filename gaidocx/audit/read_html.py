@@ -15,11 +15,24 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from gaidocx.audit.docx import UnreadableFile
-from gaidocx.audit.tables import Fragment, Source, clean, grid_rows
+from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows
+from gaidocx.audit.tables import clean
 
-#: A saved report page is a few hundred KB; this is far beyond any.
-MAX_FILE = 32 * 1024 * 1024
+#: A saved report page is a few hundred KB with a few thousand elements; these are far beyond any.
+MAX_FILE = 16 * 1024 * 1024
+MAX_ELEMENTS = 300_000
+#: Cells of one table once spans are placed on the grid (a report's widest table has 15 columns).
+MAX_COLUMNS = 64
+MAX_GRID = 100_000
+#: What other files begin with: a PDF, an image or an Office file renamed .html is not a page.
+_NOT_A_PAGE = (
+    (b"%PDF-", "PDF 文件，请把扩展名改为 .pdf 再核对"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"PK\x03\x04", "压缩包（可能是 .docx 或 .xlsx 文件）"),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文件（.doc、.xls 或 .wps）"),
+)
 _SNIFF = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_CHARSET = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -31,7 +44,6 @@ _BLOCKS = {
     "figcaption", "address", "hr", "table", "tr", "td", "th", "tbody", "thead", "tfoot", "caption", "body",
 }
 _SKIP = {"script", "style", "noscript", "head", "title", "template", "iframe", "object", "select", "button"}
-_MAX_SPAN = 100
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -72,6 +84,7 @@ def read_html(path: Path) -> Source:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"无法读取文件 {path.name}（{exc.strerror or exc}）。") from exc
+    _check_page(data, path.name)
     text = decode(data)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str carrying an encoding declaration
     text = _NOT_XML.sub("", text)  # nor control characters
@@ -81,11 +94,32 @@ def read_html(path: Path) -> Source:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableFile(f"{path.name} 不是可以读取的网页（{exc}）。") from exc
-    walker = _Walker()
+    walker = _Walker(path.name)
     body = root.find("body")
     walker.visit(body if body is not None else root)
     walker.flush()
-    return Source(path.name, tuple(walker.blocks))
+    return Source(path.name, bounded_source(path.name, walker.blocks).blocks, kind=_kind(root))
+
+
+def _check_page(data: bytes, name: str) -> None:
+    """Refuse what is not a web page, and a page too big to be a report, before parsing it."""
+    start = data.lstrip()[:8]
+    for magic, what in _NOT_A_PAGE:
+        if start.startswith(magic):
+            raise UnreadableFile(f"{name} 不是网页：它其实是{what}。")
+    if b"\x00" in data[:_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile(f"{name} 不是网页：文件内容是二进制数据，不是文字。")
+    elements = data.count(b"<")
+    if elements > MAX_ELEMENTS:
+        raise UnreadableFile(f"{name} 有约 {elements} 个网页元素，远超任何年度报告的网页，已拒绝读取。")
+
+
+def _kind(root: etree._Element) -> str | None:
+    """The report's kind from ``<meta name="report-kind" content="…">`` (gaidocx's pages have it)."""
+    for meta in root.iter("meta"):
+        if str(meta.get("name", "")).strip().lower() == "report-kind":
+            return clean(str(meta.get("content", ""))) or None
+    return None
 
 
 def _tag(element: etree._Element) -> str:
@@ -93,7 +127,10 @@ def _tag(element: etree._Element) -> str:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        #: grid cells covered by the page's tables so far
+        self.covered = 0
         self.blocks: list[str | Fragment] = []
         self.buffer: list[str] = []
 
@@ -115,7 +152,7 @@ class _Walker:
             caption = element.find("caption")
             if caption is not None and clean(caption.text_content()):
                 self.blocks.append(clean(caption.text_content()))
-            self.blocks.append(Fragment(grid_rows(_table_rows(element))))
+            self.blocks.append(Fragment(grid_rows(self.table_rows(element))))
             return
         block = tag in _BLOCKS
         if block:
@@ -128,6 +165,25 @@ class _Walker:
             self.buffer.append(child.tail or "")
         if block:
             self.flush()
+
+    def table_rows(self, table: etree._Element) -> list[list[tuple[str, int, int]]]:
+        """Each row's cells as ``(text, colspan, rowspan)``; refused when the page's tables cover too big a grid."""
+        rows = list(_rows_of(table))
+        result = []
+        for index, row in enumerate(rows):
+            cells = []
+            for cell in row:
+                if _tag(cell) not in ("td", "th"):
+                    continue
+                colspan, rowspan = _span(cell, "colspan", MAX_COLUMNS), _span(cell, "rowspan", len(rows) - index)
+                self.covered += colspan * rowspan
+                if self.covered > MAX_GRID:
+                    raise UnreadableFile(
+                        f"{self.name} 中的表格过大（合并单元格共覆盖超过 {MAX_GRID} 格），不像是年度报告，已拒绝读取。"
+                    )
+                cells.append((_cell_text(cell), colspan, rowspan))
+            result.append(cells)
+        return result
 
 
 def _has_table(element: etree._Element) -> bool:
@@ -143,9 +199,10 @@ def _rows_of(table: etree._Element):
             yield from (row for row in child if _tag(row) == "tr")
 
 
-def _span(cell: etree._Element, name: str) -> int:
+def _span(cell: etree._Element, name: str, most: int) -> int:
+    """A cell's colspan or rowspan, at most ``most`` (as browsers clip a rowspan at the table's end)."""
     try:
-        return max(1, min(int(str(cell.get(name, "1")).strip() or 1), _MAX_SPAN))
+        return max(1, min(int(str(cell.get(name, "1")).strip() or 1), most))
     except ValueError:
         return 1
 
@@ -168,10 +225,3 @@ def _cell_text(cell: etree._Element) -> str:
     return clean("".join(pieces))
 
 
-def _table_rows(table: etree._Element):
-    for row in _rows_of(table):
-        yield [
-            (_cell_text(cell), _span(cell, "colspan"), _span(cell, "rowspan"))
-            for cell in row
-            if _tag(cell) in ("td", "th")
-        ]
