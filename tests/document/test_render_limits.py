@@ -83,7 +83,8 @@ def measured_child(code: str, *args: str) -> tuple[float, float, str]:
 def test_rendering_grows_linearly_with_the_number_of_paragraphs(monkeypatch):
     """docxtpl moved the filled body between two lxml documents, which is quadratic in the
     paragraphs (17 s for a 20 KB workbook).  Beyond the reader's bounds (lifted here), eight
-    times the paragraphs must take well under the 64 times a quadratic step would."""
+    times the paragraphs must take well under the 64 times a quadratic step would (the best of
+    three runs each, and a margin wide enough for a shared, busy machine: linear is 8)."""
     from gaidocx.document import sandbox
 
     for name in ("MAX_LENGTH", "MAX_OUTPUT", "MAX_PRODUCED"):
@@ -93,14 +94,14 @@ def test_rendering_grows_linearly_with_the_number_of_paragraphs(monkeypatch):
     def seconds(lines: int) -> float:
         report = checked_report(with_lines(lines, "x"))
         runs = []
-        for _ in range(2):
+        for _ in range(3):
             started = time.perf_counter()
             prepared.render(report)
             runs.append(time.perf_counter() - started)
         return min(runs)
 
     small, large = seconds(5_000), seconds(40_000)
-    assert large < 14 * small, (small, large)
+    assert large < 24 * small, (small, large)
 
 
 def test_the_narrative_bound_is_the_readers_alone(tmp_path):
