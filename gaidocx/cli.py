@@ -412,3 +412,9 @@ def _show(checked: pipeline.Checked) -> None:
     for problem in checked.problems:
         click.echo(pipeline.format_problem(problem))
     click.echo(pipeline.verdict(checked))
+
+
+from gaidocx.desk.commands import desk, serve  # noqa: E402 - the desk's commands load Django only when run
+
+cli.add_command(desk)
+cli.add_command(serve)
