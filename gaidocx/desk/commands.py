@@ -23,14 +23,18 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_PROBLEM)
 
 
-def _load(folder: Path, *, init: dict | None = None):
-    """Django set up for ``folder`` with its tables up to date; ``init`` makes a new desk first."""
+def _require_extra() -> None:
     try:
         import django  # noqa: F401
         import huey  # noqa: F401
         import waitress  # noqa: F401
     except ImportError:
         _fail(_NEEDS_EXTRA)
+
+
+def _load(folder: Path, *, init: dict | None = None):
+    """Django set up for ``folder`` with its tables up to date; ``init`` makes a new desk first."""
+    _require_extra()
     from gaidocx.desk.settings import DeskConfig, DeskError, configure
 
     try:
@@ -182,6 +186,7 @@ def worker(folder: Path, workers: int) -> None:
 @click.option("--year", type=int, metavar="年度", help="第一次运行时收集哪一年度的报告（默认：上半年为上一年度，下半年为本年度）。")
 def serve(folder: Path | None, host: str, port: int, area: str, year: int | None) -> None:
     """运行收集台（不给文件夹时使用并在第一次建立 ./gaidocx-desk）。"""
+    _require_extra()
     from gaidocx.desk.settings import CONFIG_NAME, DEFAULT_FOLDER
 
     folder = folder or Path(DEFAULT_FOLDER)

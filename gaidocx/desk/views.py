@@ -126,7 +126,8 @@ def _agency_page(request, agency: Agency, *, problem: str = "", status: int = 20
         "latest": latest,
         "uploads": uploads,
         "problem": problem,
-        "refresh": latest is not None and _making(latest),
+        # while files are being made the page reloads itself (with GET, also after an upload)
+        "refresh": "/agency/" if latest is not None and _making(latest) else "",
     }
     return render(request, "desk/agency.html", context, status=status)
 
@@ -203,7 +204,7 @@ def _office_page(request, *, links=(), problem: str = "", status: int = 200):
         "events": Event.objects.select_related("agency")[:20],
         "links": links,
         "problem": problem,
-        "refresh": any(e.state == Export.State.MAKING for e in exports_made),
+        "refresh": "/office/" if any(e.state == Export.State.MAKING for e in exports_made) else "",
     }
     return render(request, "desk/office.html", context, status=status)
 
