@@ -88,7 +88,7 @@ def queue_settings(folder: Path, url: str | None, *, immediate: bool) -> dict:
         return {"name": "gaidocx-desk", "huey_class": "huey.SqliteHuey", "filename": str(folder / QUEUE_NAME), "immediate": False}
     if urlsplit(url).scheme not in ("redis", "rediss"):
         raise DeskError(f"--queue 只支持 redis://… 形式的地址：{url}")
-    return {"name": "gaidocx-desk", "huey_class": "huey.RedisHuey", "url": url, "immediate": False}
+    return {"name": "gaidocx-desk", "huey_class": "huey.PriorityRedisHuey", "url": url, "immediate": False}
 
 
 def secret_key(folder: Path) -> str:
