@@ -96,11 +96,29 @@ def broken_workbook(path: Path) -> Path:
 
 
 def upload(driver, path: Path) -> None:
+    """Choose ``path`` in the upload form and send it; returns once the answer's page has loaded."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
 
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "workbook").send_keys(str(path))
     driver.find_element(By.CSS_SELECTOR, "form[action='/agency/upload'] button").click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
     wait_until(driver, lambda: "检查结果" in driver.page_source)
+
+
+def text_of(driver, selector: str) -> str:
+    """An element's text, read again if the page reloaded itself meanwhile (it does while files are made)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for _ in range(10):
+        try:
+            return driver.find_element(By.CSS_SELECTOR, selector).text
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    raise TimeoutError(selector)
 
 
 def wait_until(driver, condition, seconds: float = 60) -> None:

@@ -8,6 +8,7 @@ here and on the office's page; the desk keeps nothing but their hashes.
 from __future__ import annotations
 
 import datetime
+import secrets
 import sys
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def _load(folder: Path, *, init: dict | None = None):
 
     try:
         if init is not None:
-            _create(folder, DeskConfig(**init))
+            _create(folder, DeskConfig(**init, queue_name=f"gaidocx-desk-{secrets.token_hex(6)}"))
         config = configure(folder)
         _migrate()
     except DeskError as exc:
@@ -55,7 +56,7 @@ def _create(folder: Path, config) -> None:
     if (folder / CONFIG_NAME).exists():
         raise DeskError(f"“{folder}”已经是一个收集台，不能再次建立。要换政务公开办链接，请用 gaidocx desk link {folder} --office。")
     database_settings(folder, config.database)  # refuse a wrong address before anything is written
-    queue_settings(folder, config.queue, immediate=False)
+    queue_settings(folder, config, immediate=False)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -38,6 +38,8 @@ class DeskConfig:
     queue: str | None = None
     #: how agencies reach the desk; links are printed with it
     address: str = "http://127.0.0.1:8000"
+    #: the desk's own queue, so that desks sharing one Redis never take each other's jobs
+    queue_name: str = "gaidocx-desk"
 
     def save(self, folder: Path) -> None:
         (folder / CONFIG_NAME).write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -80,15 +82,16 @@ def database_settings(folder: Path, url: str | None) -> dict:
     }
 
 
-def queue_settings(folder: Path, url: str | None, *, immediate: bool) -> dict:
-    """huey with its SQLite storage in the folder, or Redis when ``url`` names one."""
+def queue_settings(folder: Path, config: DeskConfig, *, immediate: bool) -> dict:
+    """huey with its SQLite storage in the folder, or Redis when the config names one."""
+    name = config.queue_name
     if immediate:
-        return {"name": "gaidocx-desk", "huey_class": "huey.MemoryHuey", "immediate": True}
-    if not url:
-        return {"name": "gaidocx-desk", "huey_class": "huey.SqliteHuey", "filename": str(folder / QUEUE_NAME), "immediate": False}
-    if urlsplit(url).scheme not in ("redis", "rediss"):
-        raise DeskError(f"--queue 只支持 redis://… 形式的地址：{url}")
-    return {"name": "gaidocx-desk", "huey_class": "huey.PriorityRedisHuey", "url": url, "immediate": False}
+        return {"name": name, "huey_class": "huey.MemoryHuey", "immediate": True}
+    if not config.queue:
+        return {"name": name, "huey_class": "huey.SqliteHuey", "filename": str(folder / QUEUE_NAME), "immediate": False}
+    if urlsplit(config.queue).scheme not in ("redis", "rediss"):
+        raise DeskError(f"--queue 只支持 redis://… 形式的地址：{config.queue}")
+    return {"name": name, "huey_class": "huey.PriorityRedisHuey", "url": config.queue, "immediate": False}
 
 
 def secret_key(folder: Path) -> str:
@@ -126,7 +129,7 @@ def configure(folder: Path, *, immediate: bool = False) -> DeskConfig:
         TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}],
         DATABASES={"default": database_settings(folder, config.database)},
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        HUEY=queue_settings(folder, config.queue, immediate=immediate),
+        HUEY=queue_settings(folder, config, immediate=immediate),
         # A session is a signed cookie naming the role and the link's hash; revoking the link ends it.
         SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
         SESSION_COOKIE_HTTPONLY=True,

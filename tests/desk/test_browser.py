@@ -52,9 +52,17 @@ def downloaded(folder: Path, suffix: str, seconds: float = 60) -> Path:
 
 
 def click_link(driver, text: str) -> None:
+    """Click a link, again if the page reloaded itself under the click."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    driver.find_element(By.LINK_TEXT, text).click()
+    for _ in range(10):
+        try:
+            driver.find_element(By.LINK_TEXT, text).click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    raise AssertionError(f"could not click {text}")
 
 
 def test_the_clerks_loop(served, chromium, tmp_path):
@@ -74,19 +82,19 @@ def test_the_clerks_loop(served, chromium, tmp_path):
     broken = tmp_path / "第一次.xlsx"
     broken.write_bytes(broken_bytes(tmp_path))
     shots.upload(driver, broken)
-    result = driver.find_element(By.CSS_SELECTOR, ".upload").text
+    result = shots.text_of(driver, ".upload")
     assert "“第一次.xlsx”：共 1 个错误，0 个警告。" in result
     assert "错误 表三!D9" in " ".join(result.split()) and "负数" in result
 
     shots.upload(driver, SAMPLE_WORKBOOK)
-    assert "检查通过：没有发现问题。" in driver.find_element(By.CSS_SELECTOR, ".upload").text
+    assert "检查通过：没有发现问题。" in shots.text_of(driver, ".upload")
     shots.wait_until(driver, lambda: driver.find_elements(By.LINK_TEXT, "Word 文档"))
     click_link(driver, "Word 文档")
     docx = downloaded(downloads, ".docx")
     assert docx.name == f"{AGENCY}{YEAR}年政府信息公开工作年度报告.docx"
     with zipfile.ZipFile(docx) as archive:
         assert AGENCY in archive.read("word/document.xml").decode("utf-8")
-    history = driver.find_element(By.CSS_SELECTOR, "table.history").text
+    history = shots.text_of(driver, "table.history")
     assert history.index("cele-county-2024.xlsx") < history.index("第一次.xlsx")
 
 
