@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 
-class DeskConfig(AppConfig):
+class DeskApp(AppConfig):
     name = "gaidocx.desk"
     label = "desk"
     verbose_name = "政府信息公开年度报告收集台"

@@ -53,3 +53,32 @@ def test_without_the_desk_extra_the_command_says_how_to_install_it(tmp_path):
 def test_the_plain_commands_do_not_load_django():
     code = "import sys; from gaidocx.cli import cli; print('django' in sys.modules, 'huey' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False False"
+
+
+def test_serve_without_a_folder_makes_one_prints_the_office_link_and_stops_on_ctrl_c(tmp_path):
+    import re
+    import signal
+    import urllib.request
+
+    from conftest import STARTED
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gaidocx", "serve", "--port", "0", "--area", AREA, "--year", str(YEAR)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+    )
+    try:
+        printed = []
+        for line in process.stdout:
+            printed.append(line)
+            if STARTED.search(line):
+                break
+        assert any(re.search(r"http://127\.0\.0\.1:8000/o/\S{43}", line) for line in printed), printed
+        base = STARTED.search(printed[-1]).group(1)
+        assert urllib.request.urlopen(base + "/healthz", timeout=30).status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    assert process.returncode == 0 and "收集台已停止" in rest
+    assert (tmp_path / "gaidocx-desk" / "desk.json").exists()
+    again = subprocess.run([sys.executable, "-m", "gaidocx", "serve", str(tmp_path / "elsewhere")], capture_output=True, text=True, encoding="utf-8")
+    assert again.returncode == 2 and "不是收集台文件夹" in again.stderr
