@@ -12,7 +12,7 @@ from django.db import transaction
 
 from gaidocx import pipeline
 from gaidocx.desk import store
-from gaidocx.desk.models import Export, Upload
+from gaidocx.desk.models import Export, Making, Upload
 from gaidocx.desk.service import area, dashboard, record
 
 SUMMARY_SUFFIX = "汇总表.xlsx"
@@ -41,10 +41,10 @@ def make(export_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - the office reads why, the desk keeps running
         name, data, message = "", None, f"生成失败（{type(exc).__name__}：{str(exc)[:200]}）"
     if data is None:
-        Export.objects.filter(id=export_id).update(state=Export.State.FAILED, message=message)
+        Export.objects.filter(id=export_id).update(state=Making.FAILED, message=message)
         return
     digest = store.put(data)
-    Export.objects.filter(id=export_id).update(state=Export.State.MADE, file_name=name, sha256=digest, message=message)
+    Export.objects.filter(id=export_id).update(state=Making.MADE, file_name=name, sha256=digest, message=message)
     record(None, f"生成{export.get_kind_display()}", name, digest)
 
 

@@ -10,6 +10,16 @@ from __future__ import annotations
 from django.db import models
 
 
+class Making(models.TextChoices):
+    """Where a file made by a job stands: an upload's files and PDF, an export."""
+
+    NONE = "none", "不生成"
+    MAKING = "making", "正在生成"
+    MADE = "made", "已生成"
+    NO_LIBREOFFICE = "no-libreoffice", "未安装 LibreOffice"
+    FAILED = "failed", "生成失败"
+
+
 class Area(models.Model):
     """The one collection this desk runs: whose reports, for which year."""
 
@@ -43,19 +53,6 @@ class Upload(models.Model):
         ERRORS = "errors", "有错误"
         UNREADABLE = "unreadable", "无法读取"
 
-    class Files(models.TextChoices):
-        NONE = "none", "不生成"
-        MAKING = "making", "正在生成"
-        MADE = "made", "已生成"
-        FAILED = "failed", "生成失败"
-
-    class Pdf(models.TextChoices):
-        NONE = "none", "不生成"
-        MAKING = "making", "正在生成"
-        MADE = "made", "已生成"
-        NO_LIBREOFFICE = "no-libreoffice", "未安装 LibreOffice"
-        FAILED = "failed", "转换失败"
-
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="uploads")
     received = models.DateTimeField(auto_now_add=True, db_index=True)
     file_name = models.CharField(max_length=255)
@@ -71,9 +68,10 @@ class Upload(models.Model):
     report_kind = models.CharField(max_length=10, blank=True)
     #: the report's own file name without suffix, e.g. ``某某局2025年政府信息公开工作年度报告``
     name_stem = models.CharField(max_length=255, blank=True)
-    files = models.CharField(max_length=8, choices=Files.choices, default=Files.NONE)
+    #: the .docx, page and JSON
+    files = models.CharField(max_length=16, choices=Making.choices, default=Making.NONE)
     files_problem = models.TextField(blank=True)
-    pdf = models.CharField(max_length=16, choices=Pdf.choices, default=Pdf.NONE)
+    pdf = models.CharField(max_length=16, choices=Making.choices, default=Making.NONE)
 
     class Meta:
         ordering = ["-id"]
@@ -126,13 +124,8 @@ class Export(models.Model):
         SUMMARY = "summary", "汇总表"
         ZIP = "zip", "全部文件"
 
-    class State(models.TextChoices):
-        MAKING = "making", "正在生成"
-        MADE = "made", "已生成"
-        FAILED = "failed", "未生成"
-
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.MAKING)
+    state = models.CharField(max_length=16, choices=Making.choices, default=Making.MAKING)
     requested = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

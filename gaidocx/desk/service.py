@@ -22,7 +22,7 @@ from gaidocx import pipeline
 from gaidocx.core.checks import Problem, Severity
 from gaidocx.core.form import AREA_REPORT, FIRST_YEAR
 from gaidocx.desk import store
-from gaidocx.desk.models import Agency, Area, Decision, Event, OfficeLink, Product, Upload
+from gaidocx.desk.models import Agency, Area, Decision, Event, Making, OfficeLink, Product, Upload
 from gaidocx.desk.settings import DeskError
 
 #: 32 random bytes: 256 bits, far beyond guessing; only their SHA-256 is stored.
@@ -179,7 +179,7 @@ def _judge(upload: Upload, checked, the_area: Area, agency: Agency) -> None:
         upload.outcome = Upload.Outcome.ERRORS
     else:
         upload.outcome = Upload.Outcome.WARNINGS if upload.warnings else Upload.Outcome.PASSED
-        upload.files, upload.pdf = Upload.Files.MAKING, Upload.Pdf.MAKING
+        upload.files, upload.pdf = Making.MAKING, Making.MAKING
 
 
 def make_files(upload_id: int) -> None:
@@ -188,12 +188,12 @@ def make_files(upload_id: int) -> None:
     rendered = pipeline.render_bytes(store.get(upload.sha256), upload.file_name, extras=MADE_AT_ONCE[1:])
     if rendered.status is not pipeline.Status.RENDERED:
         problem = rendered.messages[0] if rendered.messages else rendered.verdict
-        Upload.objects.filter(id=upload_id).update(files=Upload.Files.FAILED, files_problem=problem, pdf=Upload.Pdf.NONE)
+        Upload.objects.filter(id=upload_id).update(files=Making.FAILED, files_problem=problem, pdf=Making.NONE)
         return
     with transaction.atomic():
         for suffix, data in rendered.files.items():
             Product.objects.get_or_create(upload=upload, suffix=suffix, defaults={"sha256": store.put(data), "size": len(data)})
-        Upload.objects.filter(id=upload_id).update(files=Upload.Files.MADE, name_stem=rendered.name_stem)
+        Upload.objects.filter(id=upload_id).update(files=Making.MADE, name_stem=rendered.name_stem)
     from gaidocx.desk import tasks
 
     tasks.make_pdf(upload_id)
@@ -207,7 +207,7 @@ def make_pdf(upload_id: int) -> None:
     from gaidocx.document.pdf import convert_many, find_soffice
 
     if find_soffice() is None:
-        Upload.objects.filter(id=upload_id).update(pdf=Upload.Pdf.NO_LIBREOFFICE)
+        Upload.objects.filter(id=upload_id).update(pdf=Making.NO_LIBREOFFICE)
         return
     docx = Product.objects.get(upload_id=upload_id, suffix=".docx")
     with tempfile.TemporaryDirectory(prefix="gaidocx-desk-") as folder:
@@ -215,12 +215,12 @@ def make_pdf(upload_id: int) -> None:
         source.write_bytes(store.get(docx.sha256))
         failure = convert_many([(source, target)]).get(source)
         if failure is not None or not target.exists():
-            Upload.objects.filter(id=upload_id).update(pdf=Upload.Pdf.FAILED)
+            Upload.objects.filter(id=upload_id).update(pdf=Making.FAILED)
             return
         data = target.read_bytes()
     with transaction.atomic():
         Product.objects.get_or_create(upload_id=upload_id, suffix=".pdf", defaults={"sha256": store.put(data), "size": len(data)})
-        Upload.objects.filter(id=upload_id).update(pdf=Upload.Pdf.MADE)
+        Upload.objects.filter(id=upload_id).update(pdf=Making.MADE)
 
 
 def product(upload: Upload, suffix: str) -> tuple[str, bytes]:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gaidocx.desk import MAX_UPLOAD_BYTES, exports, service, store
 from gaidocx.desk.middleware import too_large
-from gaidocx.desk.models import Agency, Event, Export, Product, Upload
+from gaidocx.desk.models import Agency, Event, Export, Making, Product, Upload
 from gaidocx.desk.settings import DeskError
 
 #: Bad links one address may try per window before it is slowed down (429).
@@ -133,7 +133,7 @@ def _agency_page(request, agency: Agency, *, problem: str = "", status: int = 20
 
 
 def _making(upload: Upload) -> bool:
-    return Upload.Files.MAKING in (upload.files, upload.pdf)
+    return Making.MAKING in (upload.files, upload.pdf)
 
 
 @require_POST
@@ -204,7 +204,7 @@ def _office_page(request, *, links=(), problem: str = "", status: int = 200):
         "events": Event.objects.select_related("agency")[:20],
         "links": links,
         "problem": problem,
-        "refresh": "/office/" if any(e.state == Export.State.MAKING for e in exports_made) else "",
+        "refresh": "/office/" if any(e.state == Making.MAKING for e in exports_made) else "",
     }
     return render(request, "desk/office.html", context, status=status)
 
@@ -270,7 +270,7 @@ def office_export(request, kind: str):
 @require_GET
 def office_export_file(request, export_id: int):
     _office(request)
-    export = get_object_or_404(Export, id=export_id, state=Export.State.MADE)
+    export = get_object_or_404(Export, id=export_id, state=Making.MADE)
     return _download(export.file_name, store.get(export.sha256))
 
 

@@ -197,11 +197,11 @@ def _latest_upload_id(agency: str) -> int | None:
 
 
 def test_while_files_are_made_the_page_reloads_itself_with_get(desk):
-    from gaidocx.desk.models import Upload
+    from gaidocx.desk.models import Making, Upload
 
     client = client_for(desk.agencies[AGENCY])
     upload(client, "填报表.xlsx", sample_bytes())
-    Upload.objects.update(pdf=Upload.Pdf.MAKING)
+    Upload.objects.update(pdf=Making.MAKING)
     page = client.get("/agency/")
     assert page.status_code == 200
     assert '<meta http-equiv="refresh" content="5; url=/agency/">' in text(page)
