@@ -168,6 +168,18 @@ def revoke(folder: Path, name: str) -> None:
     click.echo(f"已作废：{name}")
 
 
+@desk.command(name="year", options_metavar="[选项]")
+@click.argument("folder", type=_FOLDER, metavar="文件夹")
+@click.argument("year", type=int, metavar="年度")
+def year(folder: Path, year: int) -> None:
+    """开始收集新一年度的报告：机关和链接不变，各单位的填报表从去年通过的那份开始。"""
+    _load(folder)
+    from gaidocx.desk import service
+
+    _run(lambda: service.next_year(year))
+    click.echo(f"已开始收集 {year} 年度的报告。")
+
+
 @desk.command(name="worker", options_metavar="[选项]")
 @click.argument("folder", type=_FOLDER, metavar="文件夹")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="同时处理的任务数。")

@@ -54,6 +54,8 @@ class Upload(models.Model):
         UNREADABLE = "unreadable", "无法读取"
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="uploads")
+    #: the year being collected when it arrived (a desk goes on from year to year)
+    collected_for = models.PositiveIntegerField()
     received = models.DateTimeField(auto_now_add=True, db_index=True)
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)

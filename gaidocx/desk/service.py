@@ -60,6 +60,16 @@ def start_area(name: str, year: int) -> str:
     return new_office_link()
 
 
+def next_year(year: int) -> None:
+    """Collect ``year``'s reports with the same agencies and links; last year's uploads stay, and
+    each agency's workbook now starts from its last year's (``template --from``)."""
+    the_area = area()
+    if year <= the_area.year or year > timezone.localdate().year:
+        raise DeskError(f"新的年度应在 {the_area.year} 之后、不晚于今年：{year}")
+    record(None, f"开始收集{year}年度的报告（此前为{the_area.year}年度）")
+    Area.objects.filter(id=the_area.id).update(year=year)
+
+
 def area() -> Area:
     found = Area.objects.first()
     if found is None:
@@ -139,7 +149,7 @@ def receive(agency: Agency, file_name: str, data: bytes) -> Upload:
     passes, ask for its .docx, page, JSON and PDF."""
     digest = store.put(data)
     the_area = area()
-    upload = Upload(agency=agency, file_name=file_name, sha256=digest, size=len(data))
+    upload = Upload(agency=agency, collected_for=the_area.year, file_name=file_name, sha256=digest, size=len(data))
     try:
         checked = pipeline.check_bytes(data, file_name)
     except pipeline.WorkbookError as exc:
@@ -237,7 +247,7 @@ def fill_in_workbook(agency: Agency) -> tuple[str, bytes]:
     the desk has one (like ``template --from``), else a fresh one with its name and year."""
     the_area = area()
     last = (
-        agency.uploads.filter(report_year=the_area.year - 1, outcome__in=(Upload.Outcome.PASSED, Upload.Outcome.WARNINGS))
+        agency.uploads.filter(collected_for=the_area.year - 1, outcome__in=(Upload.Outcome.PASSED, Upload.Outcome.WARNINGS))
         .order_by("-id")
         .first()
     )
@@ -307,7 +317,8 @@ def deadline(year: int, kind: str) -> datetime.date:
 def dashboard() -> list[Standing]:
     """One row per agency, in three queries whatever the number of agencies."""
     the_area = area()
-    latest_ids = Upload.objects.values("agency_id").annotate(latest=Max("id")).values_list("latest", flat=True)
+    this_year = Upload.objects.filter(collected_for=the_area.year)
+    latest_ids = this_year.values("agency_id").annotate(latest=Max("id")).values_list("latest", flat=True)
     latest = {u.agency_id: u for u in Upload.objects.filter(id__in=latest_ids).prefetch_related("products")}
     decisions = {}
     for decision in Decision.objects.filter(upload_id__in=latest_ids).order_by("id"):
@@ -320,9 +331,10 @@ def dashboard() -> list[Standing]:
 
 
 def agency_standing(agency: Agency) -> Standing:
-    latest = agency.uploads.first()
+    the_area = area()
+    latest = agency.uploads.filter(collected_for=the_area.year).first()
     decision = latest.decisions.first() if latest else None
-    return standing(agency, area(), latest, decision)
+    return standing(agency, the_area, latest, decision)
 
 
 def record(agency: Agency | None, action: str, file_name: str = "", sha256: str = "") -> None:

@@ -118,11 +118,12 @@ def agency_page(request):
 
 def _agency_page(request, agency: Agency, *, problem: str = "", status: int = 200):
     uploads = list(agency.uploads.prefetch_related("products", "decisions"))
-    latest = uploads[0] if uploads else None
+    standing = service.agency_standing(agency)
+    latest = standing.latest
     context = {
         "agency": agency,
         "area": service.area(),
-        "standing": service.agency_standing(agency),
+        "standing": standing,
         "latest": latest,
         "uploads": uploads,
         "problem": problem,

@@ -28,6 +28,9 @@ def test_init_add_link_revoke(tmp_path):
     assert renewed[0] == "策勒县财政局" and renewed[1] != links["策勒县财政局"]
     assert "/o/" in desk_command("link", str(folder), "--office").stdout
     assert "已作废" in desk_command("revoke", str(folder), "策勒县教育局").stdout
+    assert "2025 年度" in desk_command("year", str(folder), "2025").stdout
+    backwards = desk_command("year", str(folder), "2024", check=False)
+    assert backwards.returncode == 2 and "新的年度应在 2025 之后" in backwards.stderr
     unknown = desk_command("revoke", str(folder), "不存在的局", check=False)
     assert unknown.returncode == 2 and "没有登记这个机关" in unknown.stderr
 

@@ -206,3 +206,28 @@ def test_while_files_are_made_the_page_reloads_itself_with_get(desk):
     assert page.status_code == 200
     assert '<meta http-equiv="refresh" content="5; url=/agency/">' in text(page)
     assert "PDF 正在生成" in text(page)
+
+
+def test_next_year_the_workbook_starts_from_last_years_passed_upload(desk, tmp_path):
+    from gaidocx.desk import service
+
+    import dataclasses
+
+    from support import sample_report, write_workbook
+
+    report = sample_report()
+    carried = {**report.inputs, **{f"t3.r1.c{c}": c for c in range(1, 7)}, **{f"t3.r25.c{c}": c for c in range(1, 7)}}
+    last_year = write_workbook(tmp_path / "2024.xlsx", dataclasses.replace(report, inputs=carried)).read_bytes()
+    clerk = client_for(desk.agencies[AGENCY])
+    assert "检查通过" in text(upload(clerk, "2024年.xlsx", last_year))
+    upload(clerk, "后来改错的.xlsx", broken_bytes(tmp_path))  # the last one that passed counts
+    service.next_year(YEAR + 1)
+    page = text(clerk.get("/agency/"))
+    assert "当前状态：<strong>未提交</strong>" in page and f"{YEAR + 1} 年度" in page
+    assert "2024年.xlsx" in page.split("上传记录")[1]  # last year's uploads are still listed
+    fresh = pipeline.check_bytes(client_for(desk.agencies[AGENCY]).get("/agency/workbook").content, "新.xlsx").report
+    expected = pipeline.check_bytes(pipeline.template_bytes(previous=("2024年.xlsx", last_year)).data, "x.xlsx").report
+    plain = pipeline.check_bytes(pipeline.template_bytes(agency=AGENCY, year=YEAR + 1).data, "y.xlsx").report
+    assert (fresh.agency, fresh.year) == (AGENCY, YEAR + 1)
+    assert fresh.inputs == expected.inputs != plain.inputs
+    assert _rows(text(client_for(desk.office).get("/office/")))[AGENCY].count("未提交") == 1
