@@ -14,8 +14,7 @@ import os
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130
-INTERRUPTED = "已中断：写到一半的文件已删除，输入文件没有被修改。"
+from gaidocx.exits import EXIT_INTERRUPTED, INTERRUPTED
 
 
 def _interrupt(signum, frame):

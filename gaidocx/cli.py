@@ -13,15 +13,14 @@ from pathlib import Path
 
 import click
 
-from gaidocx import __version__, click_zh, pipeline
-from gaidocx.__main__ import EXIT_INTERRUPTED, INTERRUPTED
-from gaidocx.pipeline import Status, UserError
-from gaidocx.workbook.read import WorkbookError
+from gaidocx import __version__, click_zh, files, pipeline
+from gaidocx.console import printable, table
+from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_INTERRUPTED, INTERRUPTED
+from gaidocx.files import UserError
+from gaidocx.pipeline import Status, WorkbookError
 
 click_zh.install()
 
-EXIT_ERRORS = 1
-EXIT_FILE_PROBLEM = 2
 DEFAULT_WORD_TEMPLATE_NAME = "年度报告Word模板.docx"
 
 _PATH = click.Path(path_type=Path, dir_okay=True)
@@ -64,17 +63,13 @@ class _Command(click.Command):
 
 
 _FORCE = click.option("--force", is_flag=True, help="目标文件已存在时覆盖它。")
+_REPORT = click.option(
+    "--report",
+    type=_PATH,
+    metavar=_FILE,
+    help="把每个文件的结果、错误和警告写入此 CSV 文件（带 BOM 的 UTF-8，Excel 和 WPS 可直接打开），可发回各单位。",
+)
 _PREVIOUS = click.option("--previous", type=_PATH, metavar=_FILE, help="上一年度的填报表，用于核对“上年结转”数。")
-
-
-def _file_problem_types() -> tuple[type[Exception], ...]:
-    """Failures that are the user's files or options, each with a complete Chinese message."""
-    types: list[type[Exception]] = [UserError, WorkbookError]
-    for module, name in (("gaidocx.document.render", "TemplateProblem"), ("gaidocx.document.pdf", "PdfError")):
-        loaded = sys.modules.get(module)  # only modules a command used can have raised
-        if loaded is not None:
-            types.append(getattr(loaded, name))
-    return tuple(types)
 
 
 class _Cli(click.Group):
@@ -91,19 +86,19 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:  # temporary files are gone: removed as the interruption unwound
-            click.echo(INTERRUPTED, err=True)
+            _say(INTERRUPTED, err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:
-            if isinstance(exc, _file_problem_types()):
-                click.echo(f"错误：{exc}", err=True)
+            if isinstance(exc, pipeline.foreseen_failures()):
+                _say(f"错误：{exc}", err=True)
             elif ctx.params.get("debug"):
                 import traceback  # only here: importing it took as long as reading a workbook
 
                 traceback.print_exc()
             else:  # anything we did not foresee
-                click.echo(pipeline.unexpected(exc), err=True)
+                _say(pipeline.unexpected(exc), err=True)
             ctx.exit(EXIT_FILE_PROBLEM)
 
 
@@ -140,14 +135,14 @@ def template(output: Path | None, agency: str, year: int | None, previous: Path 
     """生成空白的 Excel 填报表。"""
     made = pipeline.make_template(output, agency=agency, year=year, previous=previous, force=force)
     for message in made.warnings:
-        click.echo(f"警告：{message}")
+        _say(f"警告：{message}")
     if previous is not None:
-        click.echo(
+        _say(
             f"已生成 {made.year} 年度的填报表：{made.path}\n上年结转数已按上年的“结转下年度继续办理”填好，"
             f"请核对后填写本年内容，然后运行：gaidocx check {made.path} --previous {previous}"
         )
     else:
-        click.echo(f"已生成填报表：{made.path}\n请用 Excel 或 WPS 打开，在浅黄色单元格中填写，然后运行：gaidocx check {made.path}")
+        _say(f"已生成填报表：{made.path}\n请用 Excel 或 WPS 打开，在浅黄色单元格中填写，然后运行：gaidocx check {made.path}")
 
 
 @cli.command(name="word-template")
@@ -155,18 +150,16 @@ def template(output: Path | None, agency: str, year: int | None, previous: Path 
 @_FORCE
 def word_template(output: Path | None, force: bool) -> None:
     """导出默认的 Word 模板，供修改字体、页边距等后用 render --template 使用。"""
-    from gaidocx.document.build import build_word_template
-
-    output = pipeline.with_suffix_if_none(output or Path(DEFAULT_WORD_TEMPLATE_NAME), ".docx")
-    pipeline.check_output_path(output, inputs=(), force=force, suffix=".docx")
-    pipeline.write_atomically(output, build_word_template(), force=force)
-    click.echo(f"已导出 Word 模板：{output}\n修改样式后，用 gaidocx render 填报表.xlsx --template {output} 生成报告。")
+    output = pipeline.export_word_template(output or Path(DEFAULT_WORD_TEMPLATE_NAME), force=force)
+    _say(f"已导出 Word 模板：{output}\n修改样式后，用 gaidocx render 填报表.xlsx --template {output} 生成报告。")
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=_PATH, metavar="填报表.xlsx或文件夹...")
 @_PREVIOUS
-def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
+@_REPORT
+@_FORCE
+def check(inputs: tuple[Path, ...], previous: Path | None, report: Path | None, force: bool) -> None:
     """检查一个或多个填报表，列出所有错误和警告。
 
     可以一次检查多个文件或整个文件夹，如 gaidocx check 甲.xlsx 乙.xlsx、gaidocx check *.xlsx、gaidocx check 收到的填报表。
@@ -174,19 +167,24 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
     paths = _expand(inputs).paths
     if previous and len(paths) > 1:
         raise UserError("--previous 只能在检查单个文件时使用。")
-    codes = []
+    problem_list = pipeline.problem_list_path(report, inputs=[*paths, previous], force=force) if report else None
+    results = []
     for one in pipeline.check_many(paths, previous=previous, raise_unforeseen=_debug()):
-        click.echo(f"【{one.source}】")
+        _say(f"【{one.source}】")
         if one.checked is None:
-            click.echo(f"错误：{one.reason}")
+            _say(f"错误：{one.reason}")
         else:
             _show(one.checked)
-        codes.append(one.exit_code)
+        results.append(one)
+    codes = [one.exit_code for one in results]
     if len(paths) > 1:
-        click.echo(
+        _say(
             f"共检查 {len(paths)} 个文件：{codes.count(0)} 个通过，"
             f"{codes.count(EXIT_ERRORS)} 个有错误，{codes.count(EXIT_FILE_PROBLEM)} 个无法读取。"
         )
+    if problem_list:
+        pipeline.write_problem_list(problem_list, [one.file_problems() for one in results], force=force)
+        _say(f"已写出问题清单：{problem_list}")
     sys.exit(max(codes))
 
 
@@ -204,8 +202,9 @@ def check(inputs: tuple[Path, ...], previous: Path | None) -> None:
 @click.option("--pdf", "with_pdf", is_flag=True, help="同时生成 PDF（需要安装 LibreOffice）。")
 @click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html），可发布到政府网站。")
 @click.option("--json", "with_json", is_flag=True, help="同时生成数据文件（.json），包含全部表格数字。")
-@click.option("--jobs", type=_Count(), metavar="N", help="同时处理的进程数（默认：CPU 核数）。")
+@click.option("--jobs", type=_Count(), metavar="N", help="同时处理的进程数（默认和最多：CPU 核数）。")
 @_PREVIOUS
+@_REPORT
 @_FORCE
 def render(
     inputs: tuple[Path, ...],
@@ -216,6 +215,7 @@ def render(
     with_json: bool,
     jobs: int | None,
     previous: Path | None,
+    report: Path | None,
     force: bool,
 ) -> None:
     """检查填报表，无错误时生成官方格式的 Word 年度报告。
@@ -224,11 +224,21 @@ def render(
     """
     extras = [suffix for suffix, wanted in ((".html", with_html), (".json", with_json)) if wanted]
     given = _expand(inputs)
+    protected = [*given.paths, word_template_path, previous]
+    problem_list = pipeline.problem_list_path(report, inputs=protected, force=force) if report else None
     if not given.many:
-        _render_one(given.paths[0], output, word_template_path, previous, force, with_pdf, extras)
-        return
+        source = given.paths[0]
+        try:
+            outcome = _render_one(source, output, word_template_path, previous, force, with_pdf, extras)
+        except WorkbookError as exc:  # said by _Cli; the problem list has its row too
+            _write_problem_list(problem_list, [pipeline.Outcome(source, Status.UNREADABLE, reason=str(exc))], force)
+            raise
+        _write_problem_list(problem_list, [outcome], force)
+        sys.exit(outcome.status.exit_code)
     if previous is not None:
         raise UserError("--previous 只能在处理单个文件时使用。")
+    if jobs is not None and jobs > pipeline.worker_cap():
+        _say(f"--jobs {jobs} 多于 CPU 核数，只用 {pipeline.worker_cap()} 个进程（更多进程只会等待 CPU，并多占内存）。")
     progress = _Progress(len(given.paths))
     try:
         outcomes = pipeline.render_many(
@@ -244,11 +254,21 @@ def render(
     finally:
         progress.close()
     for notice in outcomes[0].notices:
-        click.echo(f"警告  Word 模板：{notice}")
-    for outcome in outcomes:
-        click.echo(outcome.line())
-    click.echo(pipeline.counts_line(outcomes))
+        _say(f"警告  Word 模板：{notice}")
+    for line in table([outcome.cells() for outcome in outcomes], ("结果", "填报表", "说明")):
+        _say(line)
+    folders = {path.parent for outcome in outcomes for path in outcome.outputs}
+    if folders:
+        _say(f"生成的文件在：{folders.pop()}" if len(folders) == 1 else "生成的文件在各填报表所在的文件夹中。")
+    _say(pipeline.counts_line(outcomes))
+    _write_problem_list(problem_list, outcomes, force)
     sys.exit(pipeline.exit_code(outcomes))
+
+
+def _write_problem_list(problem_list: Path | None, outcomes: list[pipeline.Outcome], force: bool) -> None:
+    if problem_list:
+        pipeline.write_problem_list(problem_list, [outcome.file_problems() for outcome in outcomes], force=force)
+        _say(f"已写出问题清单：{problem_list}")
 
 
 def _render_one(
@@ -259,26 +279,26 @@ def _render_one(
     force: bool,
     pdf: bool,
     extras: list[str],
-) -> None:
-    click.echo(f"【{source}】")
+) -> pipeline.Outcome:
+    _say(f"【{source}】")
     outcome = pipeline.render_workbook(
         source, output=output, template=template, previous=previous, force=force, pdf=pdf, extras=extras
     )
-    for line in outcome.problems:
-        click.echo(line)
+    for line in outcome.messages:
+        _say(line)
     for notice in outcome.notices:
-        click.echo(f"警告  {notice}")
+        _say(f"警告  {notice}")
     if outcome.status is Status.ERRORS:
-        click.echo(f"共 {outcome.errors} 个错误，{outcome.warnings} 个警告。")
-        click.echo(f"未生成文档：请先改正以上 {outcome.errors} 个错误。")
-        sys.exit(EXIT_ERRORS)
-    if outcome.status is Status.FAILED:
-        click.echo(f"错误：{outcome.reason}", err=True)
-        sys.exit(EXIT_FILE_PROBLEM)
-    if outcome.warnings:
-        click.echo(f"检查通过（有 {outcome.warnings} 个警告，请核对）。")
-    for path in outcome.outputs:
-        click.echo(f"已生成：{path}")
+        _say(f"共 {outcome.errors} 个错误，{outcome.warnings} 个警告。")
+        _say(f"未生成文档：请先改正以上 {outcome.errors} 个错误。")
+    elif outcome.status is Status.FAILED:
+        _say(f"错误：{outcome.reason}", err=True)
+    else:
+        if outcome.warnings:
+            _say(f"检查通过（有 {outcome.warnings} 个警告，请核对）。")
+        for path in outcome.outputs:
+            _say(f"已生成：{path}")
+    return outcome
 
 
 @cli.command()
@@ -292,8 +312,8 @@ def export(inputs: tuple[Path, ...], output: Path, force: bool) -> None:
     """
     exported = pipeline.export_csv(_expand(inputs).paths, output, force=force)
     for path, why in exported.left_out:
-        click.echo(f"未导出  {path}：{why}")
-    click.echo(f"已导出 {exported.count} 个报告：{output}")
+        _say(f"未导出  {path}：{why}")
+    _say(f"已导出 {exported.count} 个报告：{output}")
     sys.exit(exported.exit_code)
 
 
@@ -317,13 +337,13 @@ def summary(inputs: tuple[Path, ...], output: Path, agency: str, year: int | Non
     )
     if planned.refusals:
         for _, message in planned.refusals:
-            click.echo(f"错误：{message}")
-        click.echo("未生成汇总表。")
+            _say(f"错误：{message}")
+        _say("未生成汇总表。")
         kinds = {kind for kind, _ in planned.refusals}
         sys.exit(EXIT_ERRORS if kinds == {Refusal.ERRORS} else EXIT_FILE_PROBLEM)
     for entry in planned.left_out:
-        click.echo(f"未汇总  {entry.item.path}：{entry.reason}")
-    click.echo(
+        _say(f"未汇总  {entry.item.path}：{entry.reason}")
+    _say(
         f"已汇总 {len(planned.included)} 个填报表：{output}\n"
         f"请填写“基本信息”中的成文日期和文字部分，然后运行：gaidocx render {output}"
     )
@@ -401,17 +421,24 @@ def _debug() -> bool:
     return bool(click.get_current_context().find_root().params.get("debug"))
 
 
-def _expand(inputs: tuple[Path, ...]) -> pipeline.Inputs:
-    given = pipeline.expand_inputs(inputs)
+def _expand(inputs: tuple[Path, ...]) -> files.Inputs:
+    given = files.expand_inputs(inputs)
+    if given.repeated:
+        _say(f"以下文件给出了不止一次，只处理一次：{'、'.join(str(path) for path in given.repeated)}")
     if given.skipped_locks:
-        click.echo(f"已跳过 Excel 的临时锁定文件：{'、'.join(path.name for path in given.skipped_locks)}")
+        _say(f"已跳过 Excel 的临时锁定文件：{'、'.join(path.name for path in given.skipped_locks)}")
     return given
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print a line with every control character from a user's file shown escaped."""
+    click.echo(printable(text), err=err)
 
 
 def _show(checked: pipeline.Checked) -> None:
     for problem in checked.problems:
-        click.echo(pipeline.format_problem(problem))
-    click.echo(pipeline.verdict(checked))
+        _say(pipeline.format_problem(problem))
+    _say(pipeline.verdict(checked))
 
 
 from gaidocx.desk.commands import desk, serve  # noqa: E402 - the desk's commands load Django only when run

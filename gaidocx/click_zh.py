@@ -54,6 +54,7 @@ _CATALOGUE = {
     "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
     "Aborted!": "已取消。",
     "default: {default}": "默认：{default}",
+    "required": "必填",
 }
 
 
@@ -79,8 +80,48 @@ def display_width(text: str) -> int:
 
 
 class _Wrapper(click._textwrap.TextWrapper):
+    """Breaks CJK text between characters; never inside ``word-template`` or ``--template``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["break_on_hyphens"] = False
+        super().__init__(*args, **kwargs)
+
     def _split(self, text: str) -> list[str]:
         return [part for chunk in super()._split(text) for part in _BREAKABLE.findall(chunk)]
+
+
+def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> str:
+    """``text`` wrapped to ``width`` columns; each of its lines starts a new line."""
+    return "\n".join(
+        _Wrapper(
+            width,
+            initial_indent=initial_indent if index == 0 else subsequent_indent,
+            subsequent_indent=subsequent_indent,
+            replace_whitespace=False,
+        ).fill(line)
+        for index, line in enumerate(text.split("\n"))
+    )
+
+
+#: A line break inside a paragraph between two CJK characters: click would join the lines with a space.
+_CJK_LINE_BREAK = re.compile(r"(?<=[^\x00-\x7f])\n[ \t]*(?=[^\x00-\x7f\s])")
+_wrap_text = click.formatting.wrap_text
+
+
+def _wrap_cjk_text(text: str, *args, **kwargs) -> str:
+    """click's ``wrap_text``, with the lines of a CJK paragraph joined without a space
+    (``合计、 空白`` → ``合计、空白``); a ``\\b`` block is left as written."""
+    blocks = text.split("\n\n")
+    joined = [block if block.lstrip().startswith("\b") else _CJK_LINE_BREAK.sub("", block) for block in blocks]
+    return _wrap_text("\n\n".join(joined), *args, **kwargs)
+
+
+def _write_usage(self: click.formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None) -> None:
+    """``用法：gaidocx …``: no space after the full-width colon."""
+    _write_usage_as_click_does(self, prog, args, _gettext("Usage:") if prefix is None else prefix)
+
+
+_write_usage_as_click_does = click.formatting.HelpFormatter.write_usage
 
 
 def install() -> None:
@@ -92,6 +133,8 @@ def install() -> None:
         if hasattr(module, "term_len"):
             module.term_len = display_width  # type: ignore[attr-defined]
     click._textwrap.TextWrapper = _Wrapper  # type: ignore[misc]
+    click.formatting.wrap_text = _wrap_cjk_text  # type: ignore[assignment]
+    click.formatting.HelpFormatter.write_usage = _write_usage  # type: ignore[method-assign]
     click.formatting.HelpFormatter.write_heading = _write_heading  # type: ignore[method-assign]
     click.exceptions._format_possibilities = _possibilities  # type: ignore[attr-defined]
     for error in (click.exceptions.ClickException, click.exceptions.BadParameter, click.exceptions.MissingParameter):

@@ -4,8 +4,8 @@ Data flows one way, xlsx → report → checks → docx, and the CLI is only a t
 layer that parses options, prints what these functions return and picks exit
 codes.  A script can do the same in a few lines::
 
-    from gaidocx import pipeline
-    outcomes = pipeline.render_many(pipeline.expand_inputs(["收到的填报表"]).paths, folder=Path("报告"))
+    from gaidocx import files, pipeline
+    outcomes = pipeline.render_many(files.expand_inputs(["收到的填报表"]).paths, folder=Path("报告"))
     for outcome in outcomes:
         print(outcome.line())
 
@@ -13,304 +13,132 @@ User-facing failures about options and files are ``UserError`` (exit code 2)
 with a complete Chinese message; workbook content problems are ``Problem``
 objects (exit 1).  Office libraries are imported only by the operations that
 need them, so ``check`` never loads python-docx, docxtpl or jinja2.
+
+A server (the collection desk) calls the ``…_bytes`` operations: a workbook is
+its bytes and the user's file name, which every message uses, and results hold
+the bytes made; nothing touches the disk.  File handling (inputs, output names,
+writing) is ``gaidocx.files``.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import datetime
-import enum
-import errno
-import glob
 import io
-import os
-import re
-import sys
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gaidocx.core.checks import Problem, WithProblems, check_report, sort_problems
-from gaidocx.core.form import FIRST_YEAR, TITLE_SUFFIX, title
+from gaidocx.core.form import FIRST_YEAR
 from gaidocx.core.narrative import NOT_XML
-from gaidocx.core.report import Report
+from gaidocx.failures import bad_file_reason, foreseen_failures, unexpected
+from gaidocx.files import (
+    Protected,
+    UserError,
+    agency_warnings,
+    check_output_path,
+    is_dir,
+    os_reason,
+    template_name,
+    unique_paths,
+    with_suffix_if_none,
+    write_atomically,
+)
+from gaidocx.render_batch import (
+    Outcome,
+    Rendered,
+    Renderer,
+    Status,
+    check_template_option,
+    convert_batch,
+    counts_line,
+    exit_code,
+    outcome_of,
+    place,
+    render_all,
+    render_source,
+    require_soffice,
+    targets_of,
+    without_pdf_removed_if_interrupted,
+    worker_cap,
+    write_rendered,
+)
 from gaidocx.workbook.layout import describe_all
-from gaidocx.workbook.read import WorkbookError, read_workbook_bytes, read_workbook_file
+from gaidocx.workbook.read import WorkbookError
+from gaidocx.workbook_check import (
+    UNREADABLE_VERDICT,
+    Checked,
+    FileChecked,
+    FileProblems,
+    Source,
+    check_bytes,
+    check_many,
+    check_workbook,
+    format_problem,
+    previous_file,
+    previous_report,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from gaidocx.core.summary import Summary
 
-#: Excel keeps ``~$名称.xlsx`` beside a workbook while it is open.
-LOCK_PREFIX = "~$"
-WORKBOOK_SUFFIX = ".xlsx"
-#: File systems refuse names over 255 bytes.
-_MAX_NAME_BYTES = 255
+#: What the library offers a script or a server, besides the operations defined here.
+__all__ = [
+    "UNREADABLE_VERDICT",
+    "Checked",
+    "FileChecked",
+    "Outcome",
+    "Rendered",
+    "Status",
+    "UserError",
+    "WorkbookError",
+    "bad_file_reason",
+    "check_bytes",
+    "check_many",
+    "check_workbook",
+    "counts_line",
+    "exit_code",
+    "foreseen_failures",
+    "format_problem",
+    "unexpected",
+    "verdict",
+    "worker_cap",
+]
 
 
-class UserError(Exception):
-    """A problem with files or options: the message says what to do."""
+# ---------------------------------------------------------------- the problem list (--report)
+
+#: The problem list's columns.
+PROBLEM_LIST_HEADING = ("文件", "结果", "类别", "位置", "说明")
 
 
-# ---------------------------------------------------------------- check
+def problem_list_bytes(entries: Iterable[FileProblems]) -> bytes:
+    """Every file's result, errors and warnings, one row each (a file without problems, or one
+    that could not be read, gets one row): a CSV to send back to the agencies (UTF-8 with BOM,
+    so Excel and WPS open it directly)."""
+    from gaidocx.core.records import table_csv_bytes
+
+    rows: list[Sequence[str]] = [PROBLEM_LIST_HEADING]
+    for entry in entries:
+        if not entry.problems:
+            rows.append((entry.file, entry.result, "", "", entry.reason))
+        rows.extend(
+            (entry.file, entry.result, p.severity.value, describe_all(p.places), p.message) for p in entry.problems
+        )
+    return table_csv_bytes(rows)
 
 
-@dataclass(frozen=True, slots=True)
-class Checked(WithProblems):
-    report: Report
-    problems: list[Problem]
+def problem_list_path(output: Path, *, inputs: Iterable[Path | None], force: bool = False) -> Path:
+    """Where ``--report`` writes, checked before any work is done (``.csv`` added when it has no suffix)."""
+    output = with_suffix_if_none(output, ".csv")
+    check_output_path(output, inputs=Protected(inputs), force=force, suffix=".csv")
+    return output
 
 
-#: A workbook given by path, or by the user's file name and its bytes (an upload).
-Source = Path | tuple[str, bytes]
-
-
-def check_workbook(path: Path, *, previous: Path | None = None) -> Checked:
-    """Read a filled workbook and run every check; ``previous`` is last year's workbook.
-
-    Errors are listed before warnings.
-    """
-    last_year = _previous_report(_previous_file(previous, "--previous"), "--previous") if previous else None
-    return _check(read_workbook_file(path), path.name, last_year)
-
-
-def check_bytes(data: bytes, name: str, *, previous: tuple[str, bytes] | None = None) -> Checked:
-    """``check_workbook`` for a workbook held in memory: ``name`` (the user's file name) is what
-    every message calls it; ``previous`` is last year's workbook as (name, bytes)."""
-    return _check(data, name, _previous_report(previous, "--previous") if previous else None)
-
-
-def _check(data: bytes, name: str, last_year: tuple[str, Report] | None) -> Checked:
-    reading = read_workbook_bytes(data, name)
-    previous_name, previous = last_year or ("", None)
-    problems = reading.problems + check_report(
-        reading.report, previous=previous, previous_name=previous_name, reported=reading.unreadable
-    )
-    return Checked(reading.report, sort_problems(problems))
-
-
-def _previous_file(path: Path, option: str) -> tuple[str, bytes]:
-    """Last year's workbook (``--previous``, ``--from``) as (name, bytes)."""
-    try:
-        return path.name, read_workbook_file(path)
-    except WorkbookError as exc:
-        raise UserError(f"上一年度的填报表（{option}）“{path}”无法使用：{exc}") from exc
-
-
-def _previous_report(previous: tuple[str, bytes], option: str) -> tuple[str, Report]:
-    name, data = previous
-    try:
-        return name, read_workbook_bytes(data, name).report
-    except WorkbookError as exc:
-        raise UserError(f"上一年度的填报表（{option}）“{name}”无法使用：{exc}") from exc
-
-
-def format_problem(problem: Problem) -> str:
-    """``错误  表三!D7（一、… × 自然人）：不能为空……``"""
-    where = describe_all(problem.places)
-    text = f"{where}：{problem.message}" if where else problem.message
-    return f"{problem.severity.value}  {text}"
-
-
-def verdict(checked: Checked) -> str:
-    """The closing line of a check: staff wait for “检查通过”."""
-    errors, warnings = len(checked.errors), len(checked.warnings)
-    if errors:
-        return f"共 {errors} 个错误，{warnings} 个警告。"
-    if warnings:
-        return f"检查通过（有 {warnings} 个警告，请核对）。"
-    return "检查通过：没有发现问题。"
-
-
-# ---------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """Workbooks to process, in order, and the Excel lock files that were passed over."""
-
-    paths: list[Path]
-    skipped_locks: list[Path]
-    #: true when folders or several files were named: outputs then go to a folder
-    many: bool
-
-
-def expand_inputs(given: Iterable[str | Path]) -> Inputs:
-    """Files, folders (their ``*.xlsx``) and wildcards, expanded here because the Windows
-    command prompt passes ``*.xlsx`` on unexpanded.  A pattern matching nothing stays, so
-    it is reported as a missing file."""
-    paths: list[Path] = []
-    given = [Path(g) for g in given]
-    many = len(given) > 1
-    for path in given:
-        pattern = str(path)
-        if path.is_dir():
-            many = True
-            paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == WORKBOOK_SUFFIX and p.is_file()))
-        elif path.exists() or not any(mark in pattern for mark in "*?["):
-            paths.append(path)
-        else:
-            many = True
-            paths.extend([Path(m) for m in sorted(glob.glob(pattern))] or [path])
-    locks = [p for p in paths if p.name.startswith(LOCK_PREFIX)]
-    kept = [p for p in paths if not p.name.startswith(LOCK_PREFIX)]
-    if not kept:
-        if locks:
-            raise UserError(
-                f"没有可处理的填报表：给出的只有 Excel 的临时锁定文件（{'、'.join(p.name for p in locks[:3])}），"
-                "它们不是填报表。请给出填报表本身（文件名不以 ~$ 开头）。"
-            )
-        raise UserError(f"文件夹中没有 .xlsx 填报表：{'、'.join(str(g) for g in given)}")
-    return Inputs(kept, locks, many or len(kept) > 1)
-
-
-# ---------------------------------------------------------------- output names and writing
-
-
-_UNSAFE_IN_FILENAMES = re.compile(r'[\\/:*?"<>|]')
-#: CJK takes 3 bytes a character in UTF-8; 40 characters leave room for the rest of the title.
-_LONGEST_AGENCY = 40
-
-
-def safe_file_name(text: str) -> str:
-    """``text`` usable as a file name on Windows: no reserved or invisible characters
-    (controls and format characters such as a right-to-left override never reach a name)."""
-    text = " ".join(unicodedata.normalize("NFC", text).split())
-    visible = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
-    return _UNSAFE_IN_FILENAMES.sub("_", visible).strip(" .")
-
-
-#: Character categories that must not reach a file name: controls, format characters
-#: (bidirectional overrides, zero-width joiners), surrogates, private use, unassigned.
-_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
-#: The template's file name when neither agency nor year is known.
-PLAIN_TEMPLATE_NAME = "政府信息公开年度报告填报表.xlsx"
-
-
-def template_name(agency: str = "", year: int | None = None) -> str:
-    """``某某县人民政府办公室2025年政府信息公开工作年度报告填报表.xlsx``: the dozens of files an
-    office receives differ by name."""
-    agency = safe_file_name(agency)[:_LONGEST_AGENCY]
-    if not agency and not year:
-        return PLAIN_TEMPLATE_NAME
-    stem = title(agency, year) if year else agency + TITLE_SUFFIX.removeprefix("年")
-    return safe_file_name(stem) + "填报表.xlsx"
-
-
-def default_name(report: Report, suffix: str = ".docx") -> str:
-    """Named like the report's title: ``某某局2024年政府信息公开工作年度报告.docx``."""
-    agency = safe_file_name(report.agency)[:_LONGEST_AGENCY]
-    return f"{safe_file_name(title(agency, report.year or 0))}{suffix}"
-
-
-
-def with_suffix_if_none(output: Path, suffix: str) -> Path:
-    """``-o 报告`` means ``报告.docx``."""
-    return output if output.suffix else output.with_name(output.name + suffix)
-
-
-class Protected:
-    """Files an output must never replace (the inputs), known by resolved path and by identity
-    on disk, so that checking many outputs against many inputs stays linear."""
-
-    def __init__(self, paths: Iterable[Path | None]) -> None:
-        self.keys: set[object] = set()
-        for path in paths:
-            if path is None:
-                continue
-            self.keys.add(path.resolve())
-            try:
-                status = path.stat()
-            except OSError:
-                continue
-            self.keys.add((status.st_dev, status.st_ino))
-
-    def __contains__(self, output: Path) -> bool:
-        if output.resolve() in self.keys:
-            return True
-        try:
-            status = output.stat()
-        except OSError:
-            return False
-        return (status.st_dev, status.st_ino) in self.keys
-
-
-def check_output_path(output: Path, *, inputs: Iterable[Path] | Protected, force: bool, suffix: str) -> None:
-    """Refuse before any work is done: a wrong kind of name, overwriting an input or an existing
-    file, a missing folder, a name too long for the file system."""
-    if len(output.name.encode("utf-8")) > _MAX_NAME_BYTES:
-        raise UserError(f"输出文件名太长（超过 {_MAX_NAME_BYTES} 字节），请用 -o 指定一个短一些的文件名：{output.name[:40]}……")
-    if output in (inputs if isinstance(inputs, Protected) else Protected(inputs)):
-        raise UserError(f"输出文件不能与输入文件相同：{output}")
-    if output.suffix.lower() != suffix:
-        raise UserError(f"输出文件名应以 {suffix} 结尾：{output}")
-    if output.is_dir():
-        raise UserError(f"输出路径是一个文件夹，请给出文件名：{output}")
-    if output.exists() and not force:
-        raise UserError(f"文件已存在：{output}\n如需覆盖，请加 --force；或用 -o 指定另一个文件名。")
-    folder = output.parent
-    if not folder.is_dir():
-        raise UserError(f"输出文件夹不存在：{folder}")
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"没有权限写入文件夹：{folder}")
-
-
-def write_atomically(output: Path, data: bytes, *, force: bool = True) -> None:
-    """Write to a temporary file in the target folder, then move it into place: no partial file
-    ever exists under the final name, and an interrupted write leaves no temporary file.
-
-    Without ``force`` an existing file is never replaced, even by a process racing this one:
-    the final name is created by a hard link, which fails when the name exists.
-    """
-    import tempfile
-
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".gaidocx-", suffix=output.suffix, dir=output.parent)
-    except OSError as exc:
-        raise UserError(f"无法在文件夹中写入文件：{output.parent}（{_reason(exc)}）") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())
-        if force:
-            os.replace(temporary, output)
-        else:
-            _link_exclusively(Path(temporary), output)
-    except FileExistsError as exc:
-        raise UserError(f"文件已存在：{output}\n（可能刚由另一个程序生成。）如需覆盖，请加 --force。") from exc
-    except OSError as exc:
-        raise UserError(f"写入文件失败：{output}（{_reason(exc)}）") from exc
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _link_exclusively(temporary: Path, output: Path) -> None:
-    try:
-        os.link(temporary, output)
-    except FileExistsError:
-        raise
-    except OSError:
-        # File systems without hard links (FAT, some network drives): O_EXCL still never replaces.
-        with open(output, "xb") as stream:
-            stream.write(temporary.read_bytes())
-
-
-def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ENAMETOOLONG:
-        return "文件名或路径太长"
-    if exc.errno == errno.ENOSPC:
-        return "磁盘空间不足"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "没有权限"
-    return exc.strerror or type(exc).__name__
-
-
-def _umask() -> int:
-    """mkstemp creates owner-only files; the output should get the user's usual permissions."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def write_problem_list(output: Path, entries: Iterable[FileProblems], *, force: bool = False) -> None:
+    write_atomically(output, problem_list_bytes(entries), force=force)
 
 
 # ---------------------------------------------------------------- template
@@ -348,13 +176,13 @@ def template_bytes(
     year + 1 filled, 上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no
     text copied.
     """
-    from gaidocx.workbook.build import build_next_year_template, build_template
+    from gaidocx.workbook.fillin import build_next_year_template, build_template
 
     today = today or datetime.date.today()
     if previous is not None:
         if agency or year is not None:
             raise UserError("--from 不能与 --agency、--year 同时使用：机关名称和年度取自上一年度的填报表。")
-        previous_name, last = _previous_report(previous, "--from")
+        previous_name, last = previous_report(previous, "--from")
         try:
             workbook = build_next_year_template(last)
         except ValueError as exc:
@@ -384,180 +212,35 @@ def make_template(
 ) -> Made:
     """Write ``template_bytes``'s workbook to ``output`` (a file or a folder), by default to its
     own name in the current folder; ``previous`` is last year's workbook file."""
-    last_year = _previous_file(previous, "--from") if previous is not None else None
+    last_year = previous_file(previous, "--from") if previous is not None else None
     made = template_bytes(agency=agency, year=year, previous=last_year, today=today)
     output = with_suffix_if_none(output, ".xlsx") if output is not None else Path(made.name)
-    if _is_dir(output):
+    if is_dir(output):
         output = output / made.name
     check_output_path(output, inputs=Protected([previous]), force=force, suffix=".xlsx")
     write_atomically(output, made.data, force=force)
     return Made(output, made.year, made.warnings)
 
 
-def agency_warnings(agency: str) -> list[str]:
-    """Invisible characters pasted into 机关名称 (a right-to-left override can disguise a name)."""
-    hidden = sorted({f"U+{ord(c):04X}" for c in agency if unicodedata.category(c) in _INVISIBLE})
-    if not hidden:
-        return []
-    return [f"机关名称中有不可见的格式字符（{'、'.join(hidden[:5])}），可能是从别处复制来的，请核对；文件名中已去掉。"]
+def export_word_template(output: Path, *, force: bool = False) -> Path:
+    """Write the default Word template (``.docx`` added when ``output`` has no suffix), for a user to
+    restyle and pass back with ``render --template``; returns where it went."""
+    from gaidocx.document.build import build_word_template
+
+    output = with_suffix_if_none(output, ".docx")
+    check_output_path(output, inputs=(), force=force, suffix=".docx")
+    write_atomically(output, build_word_template(), force=force)
+    return output
 
 
 # ---------------------------------------------------------------- render
-
-
-class Status(enum.Enum):
-    RENDERED = "已生成"
-    ERRORS = "有错误"
-    UNREADABLE = "无法读取"
-    #: read and checked, but its files could not be written or converted
-    FAILED = "未生成"
-
-    @property
-    def exit_code(self) -> int:
-        return {Status.RENDERED: 0, Status.ERRORS: 1}.get(self, 2)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One workbook checked and, without errors, its report made in memory: what a web page
-    shows, and what a batch worker hands back (then without ``report``, to stay small)."""
-
-    #: the file's name as the user gave it
-    name: str
-    status: Status
-    #: ``check``'s closing line
-    verdict: str
-    #: every problem as ``check`` prints it, errors first; for UNREADABLE and FAILED the one reason
-    messages: tuple[str, ...]
-    errors: int = 0
-    warnings: int = 0
-    report: Report | None = None
-    #: the default output name without suffix
-    name_stem: str = ""
-    #: suffix → content: ".docx" and each extra; empty unless RENDERED
-    files: dict[str, bytes] = field(default_factory=dict)
-
-    @property
-    def reason(self) -> str:
-        """Why nothing was made (UNREADABLE, FAILED)."""
-        return self.messages[0] if self.status in (Status.UNREADABLE, Status.FAILED) else ""
-
-
-@dataclass(slots=True)
-class Outcome:
-    """One workbook's result: what was written, or the first error, or why it was unreadable."""
-
-    source: Path
-    status: Status
-    outputs: list[Path] = field(default_factory=list)
-    problems: tuple[str, ...] = ()
-    errors: int = 0
-    warnings: int = 0
-    reason: str = ""
-    #: what was removed from a custom Word template
-    notices: tuple[str, ...] = ()
-
-    def line(self) -> str:
-        """One line for the batch table."""
-        if self.status is Status.RENDERED:
-            shown = "、".join(str(p) for p in self.outputs)
-            note = f"（{self.warnings} 个警告）" if self.warnings else ""
-            return f"{self.status.value}  {self.source.name} → {shown}{note}"
-        if self.status is Status.ERRORS:
-            more = f"（共 {self.errors} 个错误）" if self.errors > 1 else ""
-            return f"{self.status.value}  {self.source.name}：{self.problems[0]}{more}"
-        return f"{self.status.value}  {self.source.name}：{self.reason}"
-
-
-def counts_line(outcomes: Sequence[Outcome]) -> str:
-    statuses = [o.status for o in outcomes]
-    failed = statuses.count(Status.FAILED)
-    return (
-        f"共 {len(outcomes)} 个文件：{statuses.count(Status.RENDERED)} 个已生成，"
-        f"{statuses.count(Status.ERRORS)} 个有错误，{statuses.count(Status.UNREADABLE)} 个无法读取"
-        + (f"，{failed} 个未生成。" if failed else "。")
-    )
-
-
-def exit_code(outcomes: Iterable[Outcome]) -> int:
-    return max((o.status.exit_code for o in outcomes), default=0)
-
-
-class _Renderer:
-    """Fills the Word template: checked, cleaned and compiled once per process (the default
-    template's compiled code is cached on disk too), then reused for every report."""
-
-    def __init__(self, template: Path | None) -> None:
-        from gaidocx.document.render import prepare_template
-
-        self.template = prepare_template(template)
-
-    @property
-    def notices(self) -> list[str]:
-        """What was removed from a custom template (an attached template, …), in Chinese."""
-        return self.template.notices
-
-    def files(self, checked: Checked, extras: Sequence[str]) -> dict[str, bytes]:
-        """The report's .docx and each extra: every call of a document renderer is here."""
-        report = checked.report
-        files = {".docx": self.template.render(report)}
-        for suffix in extras:
-            if suffix == ".html":
-                from gaidocx.document.html import render_html
-
-                files[suffix] = render_html(report).encode("utf-8")
-            else:
-                from gaidocx.core.data import report_json
-
-                files[suffix] = report_json(report, checked.problems).encode("utf-8")
-        return files
 
 
 def render_bytes(data: bytes, name: str, *, extras: Sequence[str] = (".html", ".json")) -> Rendered:
     """Check a workbook held in memory and, without errors, make its report with the shipped
     Word template; nothing touches the disk.  Never raises for a bad workbook: it is
     UNREADABLE with the reason, named by ``name``."""
-    return _render((name, data), _Renderer(None), extras=extras)
-
-
-def _render(
-    source: Source,
-    renderer: _Renderer,
-    *,
-    previous: tuple[str, bytes] | None = None,
-    extras: Sequence[str] = (),
-    raise_unforeseen: bool = False,
-) -> Rendered:
-    """Check one workbook and, without errors, make the .docx (and extras) in memory; a file that
-    cannot be read is UNREADABLE, one whose report cannot be made is FAILED, each with its reason
-    (``raise_unforeseen``: a failure nobody foresaw raises instead, for one file and ``--debug``)."""
-    name, read = _named(source)
-    try:
-        checked = _check(read(), name, _previous_report(previous, "--previous") if previous else None)
-    except Exception as exc:  # noqa: BLE001 - the one policy: this file's reason
-        return Rendered(name, Status.UNREADABLE, UNREADABLE_VERDICT, (bad_file_reason(exc, raise_unforeseen),))
-    shown = tuple(format_problem(p) for p in checked.problems)
-    counts = {"errors": len(checked.errors), "warnings": len(checked.warnings), "report": checked.report}
-    if checked.errors:
-        return Rendered(name, Status.ERRORS, verdict(checked), shown, **counts)
-    try:
-        files = renderer.files(checked, extras)
-    except Exception as exc:  # noqa: BLE001 - the one policy: this file's reason
-        return Rendered(name, Status.FAILED, verdict(checked), (bad_file_reason(exc, raise_unforeseen),), **counts)
-    stem = Path(default_name(checked.report)).stem
-    return Rendered(name, Status.RENDERED, verdict(checked), shown, name_stem=stem, files=files, **counts)
-
-
-def _named(source: Source) -> tuple[str, Callable[[], bytes]]:
-    """The name messages use for a source, and how to get its bytes (a file is read only when needed)."""
-    if isinstance(source, tuple):
-        name, data = source
-        return name, lambda: data
-    return source.name, lambda: read_workbook_file(source)
-
-
-#: The closing line for a file that could not be read at all.
-UNREADABLE_VERDICT = "无法读取，未检查。"
+    return render_source((name, data), Renderer(None), extras=extras)
 
 
 def render_workbook(
@@ -577,28 +260,28 @@ def render_workbook(
     unreadable workbook raises ``WorkbookError``; one with errors returns them, writing nothing.
     """
     inputs = Protected([source, template, previous])
-    _check_template_option(template)
+    check_template_option(template)
     if pdf:
-        _require_soffice()
-    named = output is not None and not _is_dir(output)
+        require_soffice()
+    named = output is not None and not is_dir(output)
     if named:
         output = with_suffix_if_none(output, ".docx")
         check_output_path(output, inputs=inputs, force=force, suffix=".docx")
-    renderer = _Renderer(template)
-    last_year = _previous_file(previous, "--previous") if previous else None
-    rendered = _render(source, renderer, previous=last_year, extras=extras, raise_unforeseen=True)
+    renderer = Renderer(template)
+    last_year = previous_file(previous, "--previous") if previous else None
+    rendered = render_source(source, renderer, previous=last_year, extras=extras, raise_unforeseen=True)
     if rendered.status is Status.UNREADABLE:
         raise WorkbookError(rendered.reason)
     if rendered.status is not Status.RENDERED:
-        return _outcome(source, rendered, [])
+        return outcome_of(source, rendered, [])
     docx = output if named else (output or source.parent) / f"{rendered.name_stem}.docx"
-    targets = _targets(docx, rendered, pdf)
+    targets = targets_of(docx, rendered, pdf)
     for target in targets:
         check_output_path(target, inputs=inputs, force=force, suffix=target.suffix)
-    outcome = _outcome(source, rendered, _write(rendered, targets, force=force))
+    outcome = outcome_of(source, rendered, write_rendered(rendered, targets, force=force))
     outcome.notices = tuple(renderer.notices)
     if pdf:
-        _convert_batch([outcome], force=force)
+        convert_batch([outcome], force=force)
     return outcome
 
 
@@ -616,250 +299,40 @@ def render_many(
     """Check and render many workbooks; one bad or unreadable file never stops the others.
 
     Outputs go to ``folder`` (created if missing) or beside each input.  ``jobs`` worker
-    processes (default: the number of CPUs) each prepare the Word template once.  With
+    processes (by default and at most: the number of CPUs) each load the Word template once.  With
     ``pdf``, one LibreOffice converts every document at the end.
     """
-    _check_template_option(template)
+    check_template_option(template)
     if pdf:
-        _require_soffice()
-    renderer = _Renderer(template)  # a bad template is refused once, before anything is read or made
+        require_soffice()
+    renderer = Renderer(template)  # a bad template is refused once, before anything is read or made
     if folder is not None:
         if folder.exists() and not folder.is_dir():
             raise UserError(f"多个填报表时，-o 应为文件夹，但“{folder}”是一个文件。")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError(f"无法创建输出文件夹：{folder}（{_reason(exc)}）") from exc
+            raise UserError(f"无法创建输出文件夹：{folder}（{os_reason(exc)}）") from exc
+    sources = unique_paths(sources)[0]
     outcomes: dict[Path, Outcome] = {}
-    claimed: set[Path] = set()
+    claimed: dict[Path, Path] = {}
     protected = Protected([*sources, template])
-    for source, rendered in _render_all(sources, renderer, template, extras, jobs):
-        outcome = _place(source, rendered, folder, claimed, protected, force, pdf)
-        outcomes[source] = outcome
-        if progress:
-            progress(outcome)
+    # outcomes.values() is a live view: whatever was placed when an interruption comes
+    with without_pdf_removed_if_interrupted(outcomes.values()) if pdf else contextlib.nullcontext():
+        for source, rendered in render_all(sources, renderer, template, extras, jobs):
+            outcome = place(source, rendered, folder, claimed, protected, force, pdf)
+            outcomes[source] = outcome
+            if progress:
+                progress(outcome)
     ordered = [outcomes[s] for s in sources]
     for outcome in ordered:
         outcome.notices = tuple(renderer.notices)
     if pdf:
-        _convert_batch(ordered, force=force)
+        convert_batch(ordered, force=force)
     return ordered
 
 
-def _render_all(
-    sources: Sequence[Path], renderer: _Renderer, template: Path | None, extras: Sequence[str], jobs: int | None
-) -> Iterator[tuple[Path, Rendered]]:
-    workers = min(jobs or os.cpu_count() or 1, len(sources))
-    if workers <= 1:
-        for source in sources:
-            yield source, _render(source, renderer, extras=extras)
-        return
-    # Leaving the block for any reason (done, Ctrl+C, SIGTERM) terminates the workers.
-    import multiprocessing
-
-    with multiprocessing.Pool(workers, initializer=_start_worker, initargs=(template,)) as pool:
-        yield from pool.imap_unordered(_work, [(source, tuple(extras)) for source in sources])
-
-
-_worker_renderer: _Renderer | None = None
-
-
-def _start_worker(template: Path | None) -> None:
-    """Each worker prepares the Word template once; Ctrl+C is the parent's to handle, and a
-    worker sent SIGTERM just ends (the parent reports the interruption)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    global _worker_renderer
-    _worker_renderer = _Renderer(template)
-
-
-def _work(task: tuple[Path, tuple[str, ...]]) -> tuple[Path, Rendered]:
-    """In a worker: the result without its report, which the parent does not need."""
-    source, extras = task
-    assert _worker_renderer is not None
-    return source, dataclasses.replace(_render(source, _worker_renderer, extras=extras), report=None)
-
-
-def bad_file_reason(exc: Exception, raise_unforeseen: bool = False) -> str:
-    """The one policy for a file that fails in a batch (check, render, summary, export, audit):
-    a failure with a Chinese message of its own keeps it, anything unforeseen is that file's
-    ``unexpected`` reason (or, with ``raise_unforeseen``, raised again for ``--debug``)."""
-    from_template = sys.modules.get("gaidocx.document.render")
-    if from_template is not None and isinstance(exc, from_template.TemplateProblem):
-        return f"Word 模板无法使用：{exc}"
-    if isinstance(exc, foreseen_failures()):
-        return str(exc)
-    if raise_unforeseen:
-        raise exc
-    return unexpected(exc)
-
-
-def foreseen_failures() -> tuple[type[Exception], ...]:
-    """Failures that are the user's files or options, each with a complete Chinese message."""
-    types: list[type[Exception]] = [UserError, WorkbookError]
-    for module, name in (
-        ("gaidocx.document.render", "TemplateProblem"),
-        ("gaidocx.document.pdf", "PdfError"),
-        ("gaidocx.audit", "UnreadableFile"),
-    ):
-        loaded = sys.modules.get(module)  # only modules an operation used can have raised
-        if loaded is not None and hasattr(loaded, name):
-            types.append(getattr(loaded, name))
-    return tuple(types)
-
-
-def _place(
-    source: Path,
-    rendered: Rendered,
-    folder: Path | None,
-    claimed: set[Path],
-    protected: Protected,
-    force: bool,
-    pdf: bool,
-) -> Outcome:
-    """Write one rendered report under its default name; two inputs never share an output."""
-    if rendered.status is not Status.RENDERED:
-        return _outcome(source, rendered, [])
-    docx = (folder or source.parent) / f"{rendered.name_stem}.docx"
-    if docx in claimed:
-        return Outcome(
-            source,
-            Status.FAILED,
-            reason=f"与另一个填报表的机关名称和年度相同，输出文件“{docx.name}”会重名，未生成。请核对机关名称和年度。",
-        )
-    targets = _targets(docx, rendered, pdf)
-    claimed.update(targets)
-    try:
-        for target in targets:
-            check_output_path(target, inputs=protected, force=force, suffix=target.suffix)
-        return _outcome(source, rendered, _write(rendered, targets, force=force))
-    except UserError as exc:
-        return Outcome(source, Status.FAILED, reason=str(exc))
-
-
-def _targets(docx: Path, rendered: Rendered, pdf: bool) -> list[Path]:
-    targets = [docx, *(docx.with_suffix(s) for s in rendered.files if s != ".docx")]
-    if pdf:
-        targets.append(docx.with_suffix(".pdf"))
-    return targets
-
-
-def _write(rendered: Rendered, targets: list[Path], *, force: bool) -> list[Path]:
-    written = []
-    by_suffix = {t.suffix: t for t in targets}
-    try:
-        for suffix, data in rendered.files.items():
-            write_atomically(by_suffix[suffix], data, force=force)
-            written.append(by_suffix[suffix])
-    except BaseException:
-        for path in written:  # all of a report's files or none
-            path.unlink(missing_ok=True)
-        raise
-    return written
-
-
-def _outcome(source: Path, rendered: Rendered, written: list[Path]) -> Outcome:
-    problems = () if rendered.reason else rendered.messages
-    return Outcome(source, rendered.status, written, problems, rendered.errors, rendered.warnings, rendered.reason)
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:  # a name too long, a loop of links: not a folder, refused later with a message
-        return False
-
-
-def _check_template_option(template: Path | None) -> None:
-    """Only that it is there; the template guard says what else is wrong with it."""
-    if template is not None and not os.path.lexists(template):
-        raise UserError(f"找不到 Word 模板文件：{template}")
-
-
-def _require_soffice() -> None:
-    from gaidocx.document.pdf import find_soffice
-
-    if find_soffice() is None:
-        raise UserError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或去掉 --pdf 只生成 Word 文档。")
-
-
-def _convert_batch(outcomes: list[Outcome], *, force: bool) -> None:
-    """Every rendered document through one LibreOffice; a failed conversion fails that report only."""
-    from gaidocx.document.pdf import convert_many
-
-    rendered = [o for o in outcomes if o.status is Status.RENDERED]
-    if not rendered:
-        return
-    documents = [o.outputs[0] for o in rendered]
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        converted_names = [Path(folder) / f"{index}.pdf" for index in range(len(documents))]
-        failures = convert_many(list(zip(documents, converted_names)))
-        for outcome, docx, converted in zip(rendered, documents, converted_names):
-            failure = failures.get(docx)
-            if failure is None:
-                try:
-                    write_atomically(docx.with_suffix(".pdf"), converted.read_bytes(), force=force)
-                    outcome.outputs.append(docx.with_suffix(".pdf"))
-                    continue
-                except (UserError, OSError) as exc:
-                    failure = exc
-            for path in outcome.outputs:
-                path.unlink(missing_ok=True)
-            outcome.outputs = []
-            outcome.status = Status.FAILED
-            outcome.reason = f"转换 PDF 失败，未生成任何文件：{failure}"
-
-
-def unexpected(exc: BaseException) -> str:
-    """The one line shown for a failure nobody foresaw (``--debug`` shows the traceback)."""
-    detail = str(exc)
-    if len(detail) > 200:
-        detail = detail[:200] + "……"
-    return (
-        f"gaidocx 遇到意外错误（{type(exc).__name__}：{detail}）。输入文件没有被修改，也没有生成输出文件。\n"
-        "请加 --debug 重新运行（gaidocx --debug …）查看详细信息，并发给维护人员。"
-    )
-
-
 # ---------------------------------------------------------------- check many, export and summary
-
-
-@dataclass(frozen=True)
-class FileChecked:
-    """One file of a batch check: its checks, or why it could not be read."""
-
-    #: the path, or the name given with the bytes
-    source: Path | str
-    checked: Checked | None
-    reason: str = ""
-
-    @property
-    def exit_code(self) -> int:
-        if self.checked is None:
-            return Status.UNREADABLE.exit_code
-        return int(bool(self.checked.errors))
-
-
-def check_many(
-    sources: Iterable[Source], *, previous: Source | None = None, raise_unforeseen: bool = False
-) -> Iterator[FileChecked]:
-    """Each workbook read and checked on its own, as it comes: one unreadable file never stops
-    the others (``bad_file_reason``).  ``previous`` (last year's workbook) is read once."""
-    last_year = None
-    if previous is not None:
-        last_year = _previous_report(_previous_file(previous, "--previous") if isinstance(previous, Path) else previous, "--previous")
-    for source in sources:
-        name, read = _named(source)
-        try:
-            checked = _check(read(), name, last_year)
-        except Exception as exc:  # noqa: BLE001 - the one policy: this file's reason
-            yield FileChecked(source if isinstance(source, Path) else name, None, bad_file_reason(exc, raise_unforeseen))
-            continue
-        yield FileChecked(source if isinstance(source, Path) else name, checked)
 
 
 def _summary_inputs(sources: Iterable[Source]):
@@ -904,14 +377,15 @@ def export_csv(paths: Sequence[Path], output: Path, *, force: bool = False) -> E
     inputs = _summary_inputs(paths)
     exported = _export(inputs)
     if exported.data is None:
-        raise UserError("没有可以导出的填报表，未生成 CSV 文件。")
+        why = "".join(f"\n未导出  {path}：{reason}" for path, reason in exported.left_out)
+        raise UserError(f"没有可以导出的填报表，未生成 CSV 文件。{why}")
     write_atomically(output, exported.data, force=force)
     unreadable = any(item.report is None for item in inputs)
     return Exported(exported.count, exported.left_out, Status.UNREADABLE.exit_code if unreadable else int(bool(exported.left_out)))
 
 
 def _export(items) -> ExportedBytes:
-    from gaidocx.core.data import reports_to_csv_bytes
+    from gaidocx.core.records import reports_to_csv_bytes
 
     exported = [item.report for item in items if item.report is not None and not item.errors]
     left_out = [
@@ -966,7 +440,7 @@ def _area_agency(agency: str) -> str:
 
 def _summarised(sources: Sequence[Source], *, agency: str, year: int | None, skip_errors: bool) -> Summarised:
     from gaidocx.core.summary import plan_summary
-    from gaidocx.workbook.summary import summary_workbook_bytes
+    from gaidocx.workbook.summary_sheet import summary_workbook_bytes
 
     planned = plan_summary(_summary_inputs(sources), agency=agency, year=year, skip_errors=skip_errors)
     return Summarised(planned, None if planned.refusals else summary_workbook_bytes(planned))

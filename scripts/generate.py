@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from gaidocx.core.report import Report, report_from_dict  # noqa: E402
 from gaidocx.document.build import write_word_template  # noqa: E402
-from gaidocx.workbook.build import build_template, fill_workbook, save_reproducibly, write_template  # noqa: E402
+from gaidocx.workbook.fillin import build_template, fill_workbook, save_reproducibly, write_template  # noqa: E402
 
 EXCEL_TEMPLATE = ROOT / "templates" / "excel" / "annual-report-input.xlsx"
 WORD_TEMPLATE = ROOT / "templates" / "word" / "annual-report.docx"

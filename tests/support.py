@@ -63,7 +63,7 @@ def varied_report() -> Report:
 
 def write_workbook(path: Path, report: Report | None = None, edit: Callable | None = None) -> Path:
     """A workbook made by the real template builder, filled, optionally sabotaged by ``edit``."""
-    from gaidocx.workbook.build import (  # the core tests need no openpyxl
+    from gaidocx.workbook.fillin import (  # the core tests need no openpyxl
         build_template,
         fill_workbook,
     )

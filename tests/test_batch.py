@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from support import sample_report, write_workbook
 
-from gaidocx import pipeline
+from gaidocx import files, pipeline
 from gaidocx.cli import cli
 
 COMMAND = [sys.executable, "-m", "gaidocx"]
@@ -35,6 +36,18 @@ def workbook(folder: Path, name: str, agency: str, **cells) -> Path:
 
     report = dataclasses.replace(sample_report(), agency=agency)
     return write_workbook(folder / f"{name}.xlsx", report, edit=edit if cells else None)
+
+
+def row(lines: list[str], status: str, name: str) -> str:
+    """What the batch table says about a file, its wrapped lines joined."""
+    starts = [index for index, line in enumerate(lines) if re.match(rf"{status}\s+{re.escape(name)}\s", line)]
+    assert starts, lines
+    said = [re.sub(rf"^{status}\s+{re.escape(name)}\s+", "", lines[starts[0]])]
+    for line in lines[starts[0] + 1 :]:
+        if not line.startswith(" "):
+            break
+        said.append(line.strip())
+    return "".join(said)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +72,10 @@ def test_render_a_folder_writes_each_good_report_and_reports_every_file(inbox, t
     ]
     lines = result.output.splitlines()
     assert "已跳过 Excel 的临时锁定文件：~$甲.xlsx" in lines
-    assert any(line.startswith("已生成  甲.xlsx → ") and "甲县教育局2024年" in line for line in lines)
-    assert any(line.startswith("有错误  丙.xlsx：错误  表三!D7") and "不能为空" in line for line in lines)
-    assert any(line.startswith("无法读取  丁.xlsx：") for line in lines)
+    assert row(lines, "已生成", "甲.xlsx").startswith("甲县教育局2024年") and str(out) not in result.output.split("生成的文件在")[0]
+    assert row(lines, "有错误", "丙.xlsx").startswith("表三!D7") and "不能为空" in row(lines, "有错误", "丙.xlsx")
+    assert row(lines, "无法读取", "丁.xlsx")
+    assert f"生成的文件在：{out}" in lines
     assert lines[-1] == "共 4 个文件：2 个已生成，1 个有错误，1 个无法读取。"
     assert len(docx.Document(str(out / "甲县教育局2024年政府信息公开工作年度报告.docx")).tables) == 3
 
@@ -88,11 +102,13 @@ def test_two_workbooks_of_the_same_agency_and_year_never_share_an_output(tmp_pat
     workbook(folder, "甲（副本）", "甲县教育局")
     result = run("render", folder / "*.xlsx", "-o", tmp_path / "out")
     assert result.exit_code == 2
-    assert "会重名" in result.output and len(list((tmp_path / "out").iterdir())) == 1
+    assert row(result.output.splitlines(), "未生成", "甲（副本）.xlsx").startswith("输出文件“甲县教育局2024年")
+    assert "已是“甲.xlsx”的报告" in row(result.output.splitlines(), "未生成", "甲（副本）.xlsx")
+    assert len(list((tmp_path / "out").iterdir())) == 1
 
 
 def test_library_render_many_in_a_script(inbox, tmp_path):
-    outcomes = pipeline.render_many(pipeline.expand_inputs([inbox]).paths, folder=tmp_path, jobs=1)
+    outcomes = pipeline.render_many(files.expand_inputs([inbox]).paths, folder=tmp_path, jobs=1)
     assert [(o.source.name, o.status) for o in outcomes] == [
         ("丁.xlsx", pipeline.Status.UNREADABLE),
         ("丙.xlsx", pipeline.Status.ERRORS),
@@ -141,10 +157,10 @@ def test_an_existing_output_is_never_replaced_without_force_even_when_it_appears
     target = tmp_path / "报告.docx"
     target.write_bytes(b"written by another process")
     with pytest.raises(pipeline.UserError, match="文件已存在"):
-        pipeline.write_atomically(target, b"ours", force=False)
+        files.write_atomically(target, b"ours", force=False)
     assert target.read_bytes() == b"written by another process"
     assert [p.name for p in tmp_path.iterdir()] == ["报告.docx"]  # no temporary file left
-    pipeline.write_atomically(target, b"ours", force=True)
+    files.write_atomically(target, b"ours", force=True)
     assert target.read_bytes() == b"ours"
 
 
@@ -178,16 +194,15 @@ def test_a_cp936_console_never_fails_on_a_character_outside_gbk(tmp_path):
 
 def test_a_closed_pipe_ends_quietly(inbox):
     many = " ".join(f"'{inbox / name}'" for name in ("甲.xlsx", "乙.xlsx", "丙.xlsx") * 3)
-    result = subprocess.run(
-        f"{sys.executable} -m gaidocx check {many} | head -c 10", shell=True, capture_output=True, text=True
-    )
-    assert result.stderr == ""
+    result = subprocess.run(f"{sys.executable} -m gaidocx check {many} | head -c 10", shell=True, capture_output=True)
+    assert result.stderr == b""
 
 
 @pytest.mark.parametrize("delay", [0.05, 1.0], ids=["during start-up", "while rendering"])
 def test_sigterm_ends_with_one_chinese_line_exit_130_and_no_temporary_file(inbox, tmp_path, delay):
     out = tmp_path / "out"
-    many = [str(inbox / "甲.xlsx")] * 3000  # some 20 s of work: still running when the signal comes
+    # some 20 s of work: still running when the signal comes (hard links: a file named twice is read once)
+    many = [str(os.link(inbox / "甲.xlsx", tmp_path / f"{index}.xlsx") or tmp_path / f"{index}.xlsx") for index in range(3000)]
     process = subprocess.Popen(
         [*COMMAND, "render", *many, "-o", str(out), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -210,7 +225,7 @@ def test_render_many_writes_data_and_page_beside_each_report(inbox, tmp_path):
 
     import jsonschema
 
-    from gaidocx.core.data import report_schema
+    from gaidocx.core.records import report_schema
 
     out = tmp_path / "out"
     result = run("render", inbox / "甲.xlsx", inbox / "乙.xlsx", "-o", out, "--json", "--html")
@@ -256,7 +271,7 @@ def test_a_failed_conversion_fails_that_report_only_and_leaves_none_of_its_files
     result = run("render", inbox / "甲.xlsx", inbox / "乙.xlsx", "-o", tmp_path / "out", "--pdf", "--json")
     assert result.exit_code == 2
     lines = result.output.splitlines()
-    assert any(line.startswith("未生成  甲.xlsx：转换 PDF 失败") for line in lines), result.output
+    assert row(lines, "未生成", "甲.xlsx").startswith("转换 PDF 失败"), result.output
     left = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert left == [f"甲县卫生健康委员会2024年政府信息公开工作年度报告{s}" for s in (".docx", ".json", ".pdf")]
 
@@ -307,3 +322,121 @@ def test_a_terminal_gets_a_progress_bar(inbox, tmp_path):
     assert result.returncode == 0
     assert "正在生成" in shown.decode("utf-8", "replace") and "2/2" in shown.decode("utf-8", "replace")
     assert "正在生成" not in result.stdout.decode()
+
+
+# ---------------------------------------------------------------- issue 17: the batch and the outputs
+
+
+def test_the_batch_table_reads_at_80_columns_and_says_what_to_know(inbox, tmp_path):
+    import datetime
+
+    from gaidocx.click_zh import display_width
+
+    late = workbook(tmp_path, "晚", "甲县民政局", 基本信息_B5=datetime.datetime(2025, 3, 1))  # one warning
+    out = tmp_path / "out"
+    result = run("render", inbox, late, "-o", out, "--html", "--json", "--jobs", 1)
+    lines = result.output.splitlines()
+    assert all(display_width(line) <= 80 for line in lines), [line for line in lines if display_width(line) > 80]
+    rendered = row(lines, "已生成", "甲.xlsx")
+    assert rendered == "甲县教育局2024年政府信息公开工作年度报告.docx（另有 .html、.json）"
+    assert row(lines, "有错误", "丙.xlsx").startswith("表三!D7（")  # not 错误 twice
+    warned = row(lines, "已生成", "晚.xlsx")
+    assert "警告：基本信息!B5（成文日期）" in warned and "个警告" not in warned.split("警告：")[0]
+    assert str(out) not in "\n".join(lines[:-2]) and f"生成的文件在：{out}" in lines
+
+
+def problem_list(path: Path) -> list[list[str]]:
+    import csv
+
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(data.decode("utf-8-sig").splitlines()))
+
+
+def test_report_writes_every_files_errors_and_warnings_as_csv(inbox, tmp_path):
+    import datetime
+
+    late = workbook(tmp_path, "晚", "甲县民政局", 基本信息_B5=datetime.datetime(2025, 3, 1))
+    for command, extra in (("check", ()), ("render", ("-o", tmp_path / "out"))):
+        listed = tmp_path / f"{command}.csv"
+        result = run(command, inbox, late, *extra, "--report", listed)
+        assert result.exit_code == 2 and f"已写出问题清单：{listed}" in result.output
+        rows = problem_list(listed)
+        assert rows[0] == ["文件", "结果", "类别", "位置", "说明"]
+        by_file = {}
+        for file, *rest in rows[1:]:
+            by_file.setdefault(Path(file).name, []).append(rest)
+        assert sorted(by_file) == ["丁.xlsx", "丙.xlsx", "乙.xlsx", "晚.xlsx", "甲.xlsx"]
+        assert any(kind == "错误" and place.startswith("表三!D7") and "不能为空" in text for _, kind, place, text in by_file["丙.xlsx"])
+        assert [kind for _, kind, place, _ in by_file["晚.xlsx"]] == ["警告"] and by_file["晚.xlsx"][0][2].startswith("基本信息!B5")
+        assert by_file["丁.xlsx"][0][0] == "无法读取" and "不是 Excel 工作簿" in by_file["丁.xlsx"][0][3]
+        assert by_file["甲.xlsx"] == [["检查通过" if command == "check" else "已生成", "", "", ""]]
+    one = run("render", inbox / "丁.xlsx", "--report", tmp_path / "one.csv")
+    assert one.exit_code == 2 and problem_list(tmp_path / "one.csv")[1][:2] == [str(inbox / "丁.xlsx"), "无法读取"]
+    again = run("check", inbox, "--report", tmp_path / "check.csv")
+    assert again.exit_code == 2 and "文件已存在" in again.output and "【" not in again.output  # refused before any work
+    assert run("check", inbox, "--report", inbox / "甲.xlsx", "--force").exit_code == 2  # never over an input
+
+
+def test_jobs_are_capped_at_the_cpus_and_the_command_says_so(inbox, tmp_path, monkeypatch):
+    import multiprocessing
+
+    started = []
+    real = multiprocessing.Pool
+
+    def counted(processes, *args, **kwargs):
+        started.append(processes)
+        return real(processes, *args, **kwargs)
+
+    monkeypatch.setattr(multiprocessing, "Pool", counted)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    result = run("render", inbox, "-o", tmp_path / "out", "--jobs", 1000)
+    assert started == [2] and "--jobs 1000 多于 CPU 核数，只用 2 个进程" in result.output, result.output
+
+
+def test_the_same_input_twice_is_processed_once(inbox, tmp_path):
+    for given in ((inbox / "甲.xlsx", inbox / "甲.xlsx"), (inbox, inbox / "甲.xlsx"), (inbox / "甲.xlsx", inbox / ".." / inbox.name / "甲.xlsx")):
+        out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
+        result = run("render", *given, "-o", out)
+        assert "给出了不止一次，只处理一次" in result.output, result.output
+        assert "会重名" not in result.output and "已是" not in result.output
+        assert row(result.output.splitlines(), "已生成", "甲.xlsx")
+        assert (out / "甲县教育局2024年政府信息公开工作年度报告.docx").exists()
+    outcomes = pipeline.render_many([inbox / "甲.xlsx", inbox / "甲.xlsx"], folder=tmp_path / "lib", jobs=1)
+    assert [o.status for o in outcomes] == [pipeline.Status.RENDERED]
+
+
+def test_two_agencies_that_differ_beyond_the_longest_name_get_two_reports(tmp_path):
+    common = "某某省某某市某某县人民政府办公室下属的某某某某某某某某某某某某某某某某某某某某某某某某"
+    assert len(common) > 40
+    workbook(tmp_path, "一", common + "第一科")
+    workbook(tmp_path, "二", common + "第二科")
+    result = run("render", tmp_path, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 2
+
+
+def test_an_interrupted_pdf_batch_leaves_no_report_without_its_pdf(inbox, tmp_path, monkeypatch):
+    from gaidocx.document import pdf
+
+    def interrupted(documents, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pdf, "convert_many", interrupted)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: "/usr/bin/soffice")
+    out = tmp_path / "out"
+    for given in ((inbox, "-o", out, "--html"), (inbox / "甲.xlsx", "-o", out / "one.docx")):
+        result = run("render", *given, "--pdf")
+        assert result.exit_code == 130, result.output
+        assert list(out.iterdir()) == []
+    monkeypatch.undo()
+
+    def converted(documents, *args, **kwargs):
+        for _, target in documents:
+            Path(target).write_bytes(b"%PDF-1.4 fake\n%%EOF")
+        return {}
+
+    monkeypatch.setattr(pdf, "convert_many", converted)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: "/usr/bin/soffice")
+    rerun = run("render", inbox, "-o", out, "--pdf")
+    assert "已存在" not in rerun.output and len(list(out.glob("*.pdf"))) == 2

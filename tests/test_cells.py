@@ -15,7 +15,7 @@ import pytest
 from openpyxl.utils.cell import range_boundaries as openpyxl_range_boundaries
 
 from gaidocx.workbook import cells
-from gaidocx.workbook.build import build_template
+from gaidocx.workbook.fillin import build_template
 from gaidocx.workbook.cells import CellsError, Forbidden, load
 from support import SAMPLE_WORKBOOK, members, varied_report, write_workbook, zipped
 

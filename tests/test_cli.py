@@ -303,7 +303,8 @@ def test_a_long_agency_name_gives_a_usable_file_name(tmp_path):
     result = run("render", source)
     assert result.exit_code == 0, result.output
     (output,) = tmp_path.glob("*.docx")
-    assert output.name == "某" * 40 + "2024年政府信息公开工作年度报告.docx"
+    assert output.name.startswith("某" * 32 + "…") and output.name.endswith("2024年政府信息公开工作年度报告.docx")
+    assert len(output.name) == 39 + len("2024年政府信息公开工作年度报告.docx")
 
 
 def test_render_refuses_to_write_over_its_input(tmp_path):
@@ -324,16 +325,16 @@ def test_render_never_writes_over_its_word_template(tmp_path):
 
 
 def test_one_odd_file_does_not_stop_a_batch(tmp_path, monkeypatch):
-    from gaidocx import pipeline
+    from gaidocx import workbook_check
 
-    real = pipeline.read_workbook_bytes
+    real = workbook_check.read_workbook_bytes
 
     def flaky(data, name):
         if name == "乙.xlsx":
             raise RuntimeError("odd")
         return real(data, name)
 
-    monkeypatch.setattr(pipeline, "read_workbook_bytes", flaky)
+    monkeypatch.setattr(workbook_check, "read_workbook_bytes", flaky)
     for name in ("甲", "乙", "丙"):
         write_workbook(tmp_path / f"{name}.xlsx")
     result = run("check", tmp_path / "*.xlsx")
@@ -351,3 +352,57 @@ def test_unexpected_failure_prints_no_traceback(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "--debug" in result.output and "boom" in result.output
     assert not (tmp_path / "out.docx").exists()
+
+
+# ---------------------------------------------------------------- issue 17: what a new user tripped on
+
+
+def test_help_reads_at_80_columns_without_english_broken_names_or_stray_spaces():
+    for command in ("", "template", "word-template", "check", "render", "export", "summary", "audit"):
+        result = CliRunner().invoke(cli, [*command.split(), "--help"], terminal_width=80)
+        assert result.exit_code == 0, command
+        text = result.output
+        assert "[required]" not in text and "用法：" in text and "用法： " not in text, command
+        assert not any(line.rstrip().endswith("word-") for line in text.splitlines()), command
+        for stray in ("、 ", "。 ", "， ", "： "):
+            assert stray not in text.replace("。  [必填]", "。[必填]"), (command, stray)
+    assert "[必填]" in run("export", "--help").output
+
+
+def test_template_never_makes_a_name_that_every_command_passes_over_as_a_lock_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("template", "--agency", "~$卫健委", "--year", "2024")
+    assert result.exit_code == 0, result.output
+    (made,) = tmp_path.glob("*.xlsx")
+    assert made.name == "卫健委2024年政府信息公开工作年度报告填报表.xlsx"
+    assert run("check", tmp_path).exit_code == 1  # found and checked (its texts are still blank)
+
+
+def test_control_characters_in_file_names_are_shown_escaped(tmp_path):
+    hostile = tmp_path / "\x1b]0;标题\x07\x1b[2K坏\r.xlsx"
+    hostile.write_bytes(b"not a workbook")
+    write_workbook(tmp_path / "好.xlsx")
+    for args in (("check", hostile), ("render", tmp_path, "-o", tmp_path / "out"), ("check", tmp_path)):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "\x1b" not in result.output and "\r" not in result.output and "\x07" not in result.output, args
+        assert "\\x1b[2K坏\\x0d.xlsx" in result.output, args
+
+
+def test_a_symlink_loop_gets_a_chinese_message_from_every_command(tmp_path):
+    loop = tmp_path / "环.xlsx"
+    loop.symlink_to(loop)
+    good = write_workbook(tmp_path / "好.xlsx")
+    for args in (("check", loop), ("render", loop), ("render", good, loop, "-o", tmp_path / "out"), ("export", loop, "-o", tmp_path / "a.csv")):
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "循环的符号链接" in result.output and "意外错误" not in result.output, (args, result.output)
+    result = run("render", good, "-o", loop)
+    assert result.exit_code == 2 and "意外错误" not in result.output, result.output
+
+
+def test_the_quick_start_says_to_activate_the_environment_again_in_a_new_terminal():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## 快速开始")[1].split("\n## ")[0]
+    assert "新的终端" in quick_start and "`. .venv/bin/activate`" in quick_start
+    assert "`.venv\\Scripts\\activate`" in quick_start

@@ -17,8 +17,9 @@ from support import ROOT, sample_report, varied_report, write_workbook
 
 from gaidocx import __version__
 from gaidocx.cli import cli
-from gaidocx.core.checks import METADATA_LABELS, check_report, error, warning
-from gaidocx.core.data import (
+from gaidocx.core.checks import check_report, error, warning
+from gaidocx.core.report import METADATA_LABELS, checked_report
+from gaidocx.core.records import (
     DATA_FORMAT,
     RULES_VERSION,
     DataError,
@@ -58,7 +59,7 @@ def validate(data) -> None:
 def test_published_schema_is_the_generated_one(path):
     assert path.read_text(encoding="utf-8") == schema_json(), (
         f"{path} is stale: regenerate it with "
-        "python -c 'from gaidocx.core.data import schema_json; print(schema_json(), end=\"\")' > FILE"
+        "python -c 'from gaidocx.core.records import schema_json; print(schema_json(), end=\"\")' > FILE"
     )
 
 
@@ -75,7 +76,7 @@ def test_schema_is_valid_draft_2020_12():
 def test_json_holds_every_figure_under_its_official_labels(make):
     report = make()
     problems = check_report(report)
-    data = json.loads(report_json(report, problems))
+    data = json.loads(report_json(checked_report(report), problems))
     validate(data)
     assert data["format"] == DATA_FORMAT
     assert data["gaidocx_version"] == __version__
@@ -97,7 +98,7 @@ def test_json_holds_every_figure_under_its_official_labels(make):
 
 
 def test_json_text_is_readable_chinese_and_indented():
-    text = report_json(sample_report())
+    text = report_json(checked_report(sample_report()))
     assert "策勒县人民政府办公室" in text and "\\u" not in text
     assert text.startswith('{\n  "format"') and text.endswith("}\n")
 
@@ -105,7 +106,7 @@ def test_json_text_is_readable_chinese_and_indented():
 def test_fee_keeps_every_digit():
     fee = Decimal("12345678.0001")
     report = dataclasses.replace(varied_report(), inputs={**varied_report().inputs, FEE_KEY: fee})
-    text = report_json(report)
+    text = report_json(checked_report(report))
     data = json.loads(text)
     validate(data)
     value = next(item["value"] for item in data["tables"]["二"]["figures"] if item["key"] == FEE_KEY)
@@ -113,9 +114,9 @@ def test_fee_keeps_every_digit():
     assert data_to_report(data).inputs[FEE_KEY] == fee
     # amounts keep the digits they were given, never in exponent notation
     report = dataclasses.replace(report, inputs={**report.inputs, FEE_KEY: Decimal("100.0000")})
-    assert '"value": "100.0000"' in report_json(report)
+    assert '"value": "100.0000"' in report_json(checked_report(report))
     report = dataclasses.replace(report, inputs={**report.inputs, FEE_KEY: Decimal("1E+2")})
-    assert '"value": "100"' in report_json(report)
+    assert '"value": "100"' in report_json(checked_report(report))
 
 
 def test_warnings_and_errors_are_carried_with_their_places():
@@ -140,12 +141,12 @@ def test_an_incomplete_report_gives_null_figures_and_still_validates():
 
 def test_round_trip():
     for report in (sample_report(), varied_report(), dataclasses.replace(varied_report(), kind=AREA_REPORT)):
-        back = data_to_report(json.loads(report_json(report)))
+        back = data_to_report(json.loads(report_json(checked_report(report))))
         assert (back.agency, back.year, back.signed_on, back.kind) == (report.agency, report.year, report.signed_on, report.kind)
         assert back.inputs == report.inputs and back.figures() == report.figures()
         for place in report.narratives:
             assert back.paragraphs(place) == report.paragraphs(place)
-        assert report_json(back) == report_json(report)
+        assert report_json(checked_report(back)) == report_json(checked_report(report))
 
 
 @pytest.mark.parametrize(
@@ -184,7 +185,7 @@ def test_data_that_does_not_fit_is_refused(edit, fragment):
     ],
 )
 def test_the_schema_refuses_what_a_consumer_could_misread(edit):
-    data = json.loads(report_json(varied_report()))
+    data = json.loads(report_json(checked_report(varied_report())))
     edit(data)
     assert list(validator().iter_errors(data))
 
@@ -240,7 +241,7 @@ def test_csv_blank_figures_are_empty_cells():
 
 def test_data_and_summary_need_no_office_library():
     code = (
-        "import sys, gaidocx.core.data, gaidocx.core.summary; "
+        "import sys, gaidocx.core.records, gaidocx.core.summary; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'docx', 'docxtpl', 'lxml', 'jinja2')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

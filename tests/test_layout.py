@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gaidocx.core.checks import AGENCY, paragraph_place
+from gaidocx.core.checks import paragraph_place
+from gaidocx.core.report import AGENCY
 from gaidocx.workbook.layout import describe, describe_all
 
 

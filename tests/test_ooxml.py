@@ -30,7 +30,7 @@ from gaidocx.core.form import AREA_REPORT, FORM_2021
 from gaidocx.core.narrative import NOT_XML
 from gaidocx.document.build import build_word_template
 from gaidocx.document.render import clean_text, render_docx
-from gaidocx.workbook.build import build_template, fill_workbook, save_reproducibly, write_template
+from gaidocx.workbook.fillin import build_template, fill_workbook, save_reproducibly, write_template
 from gaidocx.workbook.layout import TEXT_BLOCKS
 
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"

@@ -22,7 +22,7 @@ from gaidocx.core.form import AREA_REPORT, FORM_2021, OPENING, OWN_REPORT, Kind,
 from gaidocx.core.summary import Refusal, SummaryInput, key_totals, plan_summary, summarise
 from gaidocx.pipeline import check_workbook
 from gaidocx.workbook.layout import INFO_SHEET, METADATA, TEXT_BLOCKS, TEXT_COLUMN, field_cell
-from gaidocx.workbook.summary import DETAIL_SHEET, build_summary_workbook
+from gaidocx.workbook.summary_sheet import DETAIL_SHEET, build_summary_workbook
 
 FIELDS = FORM_2021.fields
 TABLE_3 = FORM_2021.table("三")

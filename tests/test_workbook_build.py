@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from gaidocx.core.form import FORM_2021, MAX_VALUE, Kind
 from gaidocx.core.report import Report
-from gaidocx.workbook.build import build_template, fill_workbook, write_template
+from gaidocx.workbook.fillin import build_template, fill_workbook, write_template
 from gaidocx.workbook.layout import TEMPLATE_VERSION, VERSION_LABEL, field_cell
 
 FIELDS = FORM_2021.fields
@@ -319,7 +319,7 @@ def test_saved_file_is_plain_xlsx_with_fixed_dates(saved):
 
 def test_output_is_byte_identical_across_processes(tmp_path, saved):
     code = (
-        "import sys; from gaidocx.workbook.build import write_template; "
+        "import sys; from gaidocx.workbook.fillin import write_template; "
         "write_template(sys.argv[1], agency='策勒县人民政府办公室', year=2024)"
     )
     out = tmp_path / "again.xlsx"
@@ -363,7 +363,7 @@ def text_rows(ws, place):
 
 
 def test_spare_text_rows_are_hidden_so_printing_gives_no_pages_of_empty_rows(template):
-    from gaidocx.workbook.build import SPARE_ROWS
+    from gaidocx.workbook.fillin import SPARE_ROWS
 
     ws = template["基本信息"]
     for place, prefilled in (("opening", 1), ("一", 5), ("五", 2), ("六", 4)):
@@ -378,7 +378,7 @@ def test_spare_text_rows_are_hidden_so_printing_gives_no_pages_of_empty_rows(tem
 
 
 def test_filled_rows_show_and_the_spare_rows_follow_the_last_entry():
-    from gaidocx.workbook.build import SPARE_ROWS
+    from gaidocx.workbook.fillin import SPARE_ROWS
 
     wb = build_template()
     entries = tuple(f"第{i}段。" for i in range(12)) + ("", "末段。")
@@ -424,13 +424,13 @@ def test_fee_cells_accept_six_decimals_and_say_so(template):
     ],
 )
 def test_template_file_name_names_agency_and_year_safely(agency, year, name):
-    from gaidocx.pipeline import template_name
+    from gaidocx.files import template_name
 
     assert template_name(agency, year) == name
 
 
 def test_template_file_name_stays_short_enough_for_any_file_system():
-    from gaidocx.pipeline import template_name
+    from gaidocx.files import template_name
 
     name = template_name("很" * 300, 2025)
     assert len(name.encode("utf-8")) < 255 and name.endswith("2025年政府信息公开工作年度报告填报表.xlsx")
@@ -460,7 +460,7 @@ def last_year_report() -> Report:
 def test_next_year_template_fills_agency_year_carry_over_and_headings_but_no_text(tmp_path):
     from gaidocx.core.checks import check_report
     from gaidocx.core.form import FORM_2021 as form
-    from gaidocx.workbook.build import build_next_year_template, save_reproducibly
+    from gaidocx.workbook.fillin import build_next_year_template, save_reproducibly
     from gaidocx.workbook.read import read_workbook
 
     previous = last_year_report()
@@ -489,7 +489,7 @@ def test_next_year_template_fills_agency_year_carry_over_and_headings_but_no_tex
 
 
 def test_next_year_template_needs_last_years_year():
-    from gaidocx.workbook.build import build_next_year_template
+    from gaidocx.workbook.fillin import build_next_year_template
 
     with pytest.raises(ValueError, match="没有填写年度"):
         build_next_year_template(dataclasses.replace(last_year_report(), year=None))

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from support import SAMPLE_WORKBOOK, sample_report
 
-from gaidocx.workbook.build import SPARE_ROWS
+from gaidocx.workbook.fillin import SPARE_ROWS
 from gaidocx.workbook.layout import TEXT_BLOCKS
 
 pdfplumber = pytest.importorskip("pdfplumber")

@@ -30,7 +30,7 @@ from gaidocx.core.report import Report
 from gaidocx import archive as archive_module
 from gaidocx.workbook import guard
 from gaidocx.workbook import read as read_module
-from gaidocx.workbook.build import build_template, fill_workbook
+from gaidocx.workbook.fillin import build_template, fill_workbook
 from gaidocx.workbook.cells import Forbidden
 from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
 from gaidocx.workbook.read import Reading, WorkbookError, read_workbook
@@ -104,7 +104,7 @@ def test_round_trip_equals_the_report_and_leaves_the_file_alone(make):
 
 
 def test_blank_template_reads_zeros_and_the_skeleton(tmp_path):
-    from gaidocx.workbook.build import write_template
+    from gaidocx.workbook.fillin import write_template
 
     write_template(tmp_path / "blank.xlsx", agency="某局", year=2024)
     reading = read_workbook(tmp_path / "blank.xlsx")

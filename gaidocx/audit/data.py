@@ -1,6 +1,6 @@
 """An audit as JSON-ready data (``gaidocx audit --json``).
 
-The document is the one ``render --json`` writes (``gaidocx.core.data.report_to_data``),
+The document is the one ``render --json`` writes (``gaidocx.core.records.report_to_data``),
 plus what only an audit has: the figures as printed and the problems as placed
 in the published report.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gaidocx.audit.audit import Audit, format_audit_problem
-from gaidocx.core.data import report_to_data
+from gaidocx.core.records import report_to_data
 from gaidocx.core.form import FORM_2021
 
 

@@ -32,14 +32,7 @@ from gaidocx.core.form import (
 )
 from gaidocx.core import crosscheck
 from gaidocx.core.narrative import headings_without_body, split_paragraphs
-from gaidocx.core.report import Number, Report
-
-AGENCY = "agency"
-YEAR = "year"
-SIGNED_ON = "signed_on"
-REPORT_KIND = "kind"
-#: The report's metadata by place, as the fill-in workbook, the data file and messages label it.
-METADATA_LABELS = {AGENCY: "机关名称", YEAR: "年度", SIGNED_ON: "成文日期", REPORT_KIND: "报告类型"}
+from gaidocx.core.report import AGENCY, SIGNED_ON, YEAR, Number, Report
 
 
 def section_place(number: str) -> str:

@@ -17,6 +17,14 @@ from gaidocx.core.narrative import split_paragraphs
 
 Number = int | Decimal
 
+#: The report's metadata places: checks name them, the workbook and the data file label them.
+AGENCY = "agency"
+YEAR = "year"
+SIGNED_ON = "signed_on"
+REPORT_KIND = "kind"
+#: The report's metadata by place, as the fill-in workbook, the data file and messages label it.
+METADATA_LABELS = {AGENCY: "机关名称", YEAR: "年度", SIGNED_ON: "成文日期", REPORT_KIND: "报告类型"}
+
 
 @dataclass(frozen=True, slots=True)
 class Report:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from gaidocx.core.checks import AGENCY, METADATA_LABELS, REPORT_KIND, SIGNED_ON, YEAR, paragraph_place, section_place
+from gaidocx.core.checks import paragraph_place, section_place
+from gaidocx.core.report import AGENCY, METADATA_LABELS, REPORT_KIND, SIGNED_ON, YEAR
 from gaidocx.core.form import FORM_2021, Form, OPENING, Table
 
 #: The form this workbook lays out: one sheet per table of it, one text block per narrative section.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gaidocx.archive import ArchiveError, check_size, read_file
 from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
-from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Problem, error, paragraph_place, warning
+from gaidocx.core.checks import Problem, error, paragraph_place, warning
 from gaidocx.core.form import (
     FORMAT_NAME,
     OWN_REPORT,
@@ -31,7 +31,7 @@ from gaidocx.core.form import (
     chinese_date,
 )
 from gaidocx.core.narrative import NOT_XML, split_paragraphs
-from gaidocx.core.report import Number, Report, format_figure
+from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Number, Report, format_figure
 from gaidocx.workbook.cells import Book as Workbook
 from gaidocx.workbook.cells import Cell, CellsError, column_index_from_string, coordinate_from_string, from_excel, load
 from gaidocx.workbook.cells import Sheet as Worksheet

@@ -14,11 +14,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.protection import SheetProtection
 
-from gaidocx.core.data import figure_heading
+from gaidocx.core.records import figure_heading
 from gaidocx.core.form import Kind
 from gaidocx.core.report import format_figure
 from gaidocx.core.summary import Summary, key_totals
-from gaidocx.workbook.build import build_template, fill_workbook, save_reproducibly
+from gaidocx.workbook.fillin import build_template, fill_workbook, save_reproducibly
 from gaidocx.workbook.layout import FORM, column_letter
 
 DETAIL_SHEET = "汇总明细"

@@ -26,7 +26,6 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from gaidocx.core.checks import AGENCY, REPORT_KIND, SIGNED_ON, YEAR
 from gaidocx.core.form import (
     AREA_REPORT,
     FEE_DECIMALS,
@@ -43,7 +42,7 @@ from gaidocx.core.form import (
     opening_skeleton,
 )
 from gaidocx.core.narrative import parse_paragraph
-from gaidocx.core.report import Report
+from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Report
 from gaidocx.workbook.layout import (
     FORM,
     GUIDE_SHEET,

@@ -19,14 +19,24 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from gaidocx import __version__
-from gaidocx.core.checks import AGENCY, METADATA_LABELS, REPORT_KIND, SIGNED_ON, YEAR, Problem, Severity
+from gaidocx.core.checks import Problem, Severity
 from gaidocx.core.form import FORM_2021, OPENING, REPORT_KINDS, Field, Form, Kind, Table, title
-from gaidocx.core.report import Number, Report, format_figure
+from gaidocx.core.report import (
+    AGENCY,
+    METADATA_LABELS,
+    REPORT_KIND,
+    SIGNED_ON,
+    YEAR,
+    CheckedReport,
+    Number,
+    Report,
+    format_figure,
+)
 
 #: Identifies this JSON document's structure; bumped when the schema changes incompatibly.
 DATA_FORMAT = "gaidocx-report-data/1"
@@ -59,9 +69,19 @@ def figure_heading(form: Form, f: Field) -> str:
 
 
 def report_to_data(report: Report, problems: Iterable[Problem] = ()) -> dict[str, Any]:
-    """The report as JSON-ready data (see the module docstring and the schema)."""
+    """Any report, complete or not (``audit`` reads published reports onto the form), as JSON-ready
+    data (see the module docstring and the schema); a missing figure is ``null``."""
+    places = (OPENING, *(s.number for s in report.form.narrative_sections))
+    return _data(report, report.figures(), {place: report.paragraphs(place) for place in places}, problems)
+
+
+def _data(
+    report: Report,
+    figures: Mapping[str, Number | None],
+    paragraphs: Mapping[str, tuple[str, ...]],
+    problems: Iterable[Problem],
+) -> dict[str, Any]:
     form = report.form
-    figures = report.figures()
     problems = list(problems)
     return {
         "format": DATA_FORMAT,
@@ -80,9 +100,7 @@ def report_to_data(report: Report, problems: Iterable[Problem] = ()) -> dict[str
             }
             for table in form.tables
         },
-        "text": {
-            place: list(report.paragraphs(place)) for place in (OPENING, *(s.number for s in form.narrative_sections))
-        },
+        "text": {place: list(paragraphs[place]) for place in (OPENING, *(s.number for s in form.narrative_sections))},
         "errors": [_problem(p) for p in problems if p.severity is Severity.ERROR],
         "warnings": [_problem(p) for p in problems if p.severity is Severity.WARNING],
     }
@@ -109,9 +127,11 @@ def _problem(problem: Problem) -> dict[str, Any]:
     return {"message": problem.message, "places": list(problem.places)}
 
 
-def report_json(report: Report, problems: Iterable[Problem] = ()) -> str:
-    """``report_to_data`` as the text of a .json file (UTF-8 text, Chinese kept readable)."""
-    return json.dumps(report_to_data(report, problems), ensure_ascii=False, indent=2) + "\n"
+def report_json(checked: CheckedReport, problems: Iterable[Problem] = ()) -> str:
+    """A checked report's data file (``render --json``): its figures and paragraphs as computed once,
+    UTF-8 text with Chinese kept readable."""
+    data = _data(checked.report, checked.figures, checked.paragraphs, problems)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 class DataError(ValueError):
@@ -349,3 +369,12 @@ def reports_to_csv(reports: Iterable[Report], form: Form = FORM_2021) -> str:
 def reports_to_csv_bytes(reports: Iterable[Report], form: Form = FORM_2021) -> bytes:
     """The CSV file's bytes: UTF-8 with a byte-order mark, which Excel and WPS need to read Chinese."""
     return reports_to_csv(reports, form).encode("utf-8-sig")
+
+
+def table_csv_bytes(rows: Iterable[Sequence[str | int]]) -> bytes:
+    """Rows as a CSV file Excel and WPS open directly (UTF-8 with BOM, ``\r\n``); text a spreadsheet
+    would take for a formula stays text."""
+    buffer = io.StringIO()
+    safe = ([_safe_text(cell) if isinstance(cell, str) else cell for cell in row] for row in rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows(safe)
+    return buffer.getvalue().encode("utf-8-sig")
