@@ -29,9 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "desk"))
 
-from conftest import Browser, Served, desk_command  # noqa: E402
+from desk_support import Browser, Served, desk_command  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "cele-county-2024.xlsx"
 GAIDOCX = [sys.executable, "-m", "gaidocx"]

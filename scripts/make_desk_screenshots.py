@@ -101,9 +101,16 @@ def upload(driver, path: Path) -> None:
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.ID, "workbook").send_keys(str(path))
-    driver.find_element(By.CSS_SELECTOR, "form[action='/agency/upload'] button").click()
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(10):  # the page may reload itself (while files are made) under our hands
+        try:
+            page = driver.find_element(By.TAG_NAME, "html")
+            driver.find_element(By.ID, "workbook").send_keys(str(path))
+            driver.find_element(By.CSS_SELECTOR, "form[action='/agency/upload'] button").click()
+            break
+        except StaleElementReferenceException:
+            time.sleep(0.2)
     WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
     wait_until(driver, lambda: "检查结果" in driver.page_source)
 

@@ -11,6 +11,7 @@ import zipfile
 from django.db import transaction
 
 from gaidocx import pipeline
+from gaidocx.files import safe_file_name
 from gaidocx.desk import store
 from gaidocx.desk.models import Export, Making, Upload
 from gaidocx.desk.service import area, dashboard, record
@@ -54,7 +55,7 @@ def _items(uploads: list[Upload]) -> list[tuple[str, bytes]]:
 
 def _summary_bytes(items: list[tuple[str, bytes]]) -> tuple[str, bytes | None, str]:
     the_area = area()
-    name = pipeline.safe_file_name(f"{the_area.name}{the_area.year}年度{SUMMARY_SUFFIX}")
+    name = safe_file_name(f"{the_area.name}{the_area.year}年度{SUMMARY_SUFFIX}")
     if not items:
         return name, None, "还没有检查通过的报告，无法汇总。"
     summarised = pipeline.summarise_bytes(items, agency=the_area.name, year=the_area.year)
@@ -78,8 +79,8 @@ def _zip() -> tuple[str, bytes | None, str]:
     notes = []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for upload, (file_name, data) in zip(uploads, items):
-            folder = pipeline.safe_file_name(upload.agency.name)
-            archive.writestr(f"{folder}/{pipeline.safe_file_name(file_name)}", data)
+            folder = safe_file_name(upload.agency.name)
+            archive.writestr(f"{folder}/{safe_file_name(file_name)}", data)
             stem = upload.name_stem or folder
             for made in upload.products.all():
                 archive.writestr(f"{folder}/{stem}{made.suffix}", store.get(made.sha256))
@@ -92,5 +93,5 @@ def _zip() -> tuple[str, bytes | None, str]:
             archive.writestr(summary_name, summary)
         elif refused:
             notes.append(f"汇总表未生成：{refused}")
-    name = pipeline.safe_file_name(f"{the_area.name}{the_area.year}年度全部报告.zip")
+    name = safe_file_name(f"{the_area.name}{the_area.year}年度全部报告.zip")
     return name, buffer.getvalue(), "；".join(notes)

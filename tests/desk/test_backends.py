@@ -14,8 +14,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import AGENCY, AREA, OTHER, YEAR, Served, broken_bytes, desk_command, sample_bytes
-from test_served import enter, rows, wait_for
+from desk_support import AGENCY, AREA, OTHER, YEAR, Served, broken_bytes, desk_command, enter, rows, sample_bytes, wait_for
 
 POSTGRES = os.environ.get("GAIDOCX_TEST_POSTGRES")
 REDIS = os.environ.get("GAIDOCX_TEST_REDIS")

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import AGENCY, OTHER, YEAR, broken_bytes
+from desk_support import AGENCY, OTHER, YEAR, broken_bytes
 from support import ROOT, SAMPLE_WORKBOOK, load_script
 
 from gaidocx import pipeline

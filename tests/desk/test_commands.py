@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import AREA, YEAR, desk_command
+from desk_support import AREA, YEAR, desk_command
 
 
 def test_init_add_link_revoke(tmp_path):
@@ -63,7 +63,7 @@ def test_serve_without_a_folder_makes_one_prints_the_office_link_and_stops_on_ct
     import signal
     import urllib.request
 
-    from conftest import STARTED
+    from desk_support import STARTED
 
     process = subprocess.Popen(
         [sys.executable, "-m", "gaidocx", "serve", "--port", "0", "--area", AREA, "--year", str(YEAR)],

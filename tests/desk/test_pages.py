@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 
-from conftest import AGENCY, AREA, OTHER, YEAR, broken_bytes, client_for, sample_bytes, text, upload
+from desk_support import AGENCY, AREA, OTHER, YEAR, broken_bytes, client_for, sample_bytes, text, upload
 
 from gaidocx import pipeline
 
@@ -132,6 +132,7 @@ def test_the_offices_loop(desk, tmp_path):
     from gaidocx.desk.models import Export
 
     summary = Export.objects.get(kind="summary")
+    assert summary.state == "made", summary.message
     made = office.get(f"/office/exports/{summary.id}/file")
     assert made.status_code == 200
     area_report = pipeline.check_bytes(made.content, "汇总.xlsx").report

@@ -4,59 +4,11 @@ against a real ``gaidocx serve``."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 import pytest
-from conftest import AGENCY, OTHER, client_for, sample_bytes, text, upload
+from desk_support import AGENCY, OTHER, Owned, addresses, client_for, expected_for, load_test_module, sample_bytes, text, upload
 
 from gaidocx.desk import MAX_BODY_BYTES, MAX_UPLOAD_BYTES
-
-#: Views that take POST; every other address is read with GET.
-POSTED = {"agency_upload", "office_add", "office_link", "office_revoke", "office_decide", "office_export"}
-#: What anyone may read.
-PUBLIC = {"healthz", "stylesheet"}
-#: An agency's own addresses (its page, its upload form, its workbook).
-OWN = {"agency_page", "agency_upload", "agency_workbook"}
-
-
-@dataclass(frozen=True)
-class Owned:
-    """The ids of one agency's objects (and an export) that other roles must not reach."""
-
-    agency: int
-    upload: int
-    export: int
-
-
-def addresses(owned: Owned):
-    """Every address of the desk (read from its URL patterns, so a new one is walked too) filled
-    with ``owned``'s ids, as (method, path, view name); the link addresses are left out."""
-    from django.urls import get_resolver
-
-    for pattern in get_resolver().url_patterns:
-        route, name = str(pattern.pattern), pattern.callback.__name__
-        if "<str:secret>" in route:
-            continue
-        kind = "summary" if name == "office_export" else "docx"
-        path = "/" + (
-            route.replace("<int:upload_id>", str(owned.upload))
-            .replace("<int:agency_id>", str(owned.agency))
-            .replace("<int:export_id>", str(owned.export))
-            .replace("<str:kind>", kind)
-        )
-        yield ("POST" if name in POSTED else "GET"), path, name
-
-
-def expected_for(role: str, name: str) -> int | None:
-    """404 for whatever is not the role's own; None where the address is the role's own."""
-    if name in PUBLIC:
-        return None
-    if role == "agency" and name in OWN:
-        return None
-    if role == "office" and name.startswith("office_"):
-        return None
-    return 404
-
 
 def owned_by_agency(desk) -> Owned:
     from gaidocx.desk.models import Agency, Export, Upload
@@ -160,9 +112,7 @@ def _link_of(page: str) -> str:
 
 
 def hostile_cases():
-    from test_hostile import CASES
-
-    return CASES
+    return load_test_module("workbook/test_hostile.py").CASES
 
 
 @pytest.mark.parametrize("case", hostile_cases(), ids=[c[0] for c in hostile_cases()])

@@ -5,35 +5,26 @@ from __future__ import annotations
 import html
 import http.client
 import re
-import sqlite3
 import threading
-import time
 from urllib.parse import urlsplit
 
-from conftest import AGENCY, OTHER, Browser, Served, broken_bytes, multipart, sample_bytes
-from test_security import Owned, addresses, expected_for
+from desk_support import (
+    AGENCY,
+    OTHER,
+    Browser,
+    Owned,
+    Served,
+    addresses,
+    broken_bytes,
+    enter,
+    expected_for,
+    multipart,
+    rows,
+    sample_bytes,
+    wait_for,
+)
 
 from gaidocx.desk import MAX_BODY_BYTES
-
-
-def enter(server, link_path: str) -> Browser:
-    browser = Browser(server.base)
-    status, headers, _ = browser.request(link_path)
-    assert status == 303 and headers["Location"] == ("/agency/" if "/a/" in link_path else "/office/")
-    assert headers["Referrer-Policy"] == "no-referrer"
-    return browser
-
-
-def rows(folder, sql: str, *args):
-    with sqlite3.connect(f"file:{folder / 'desk.sqlite3'}?mode=ro", uri=True) as connection:
-        return connection.execute(sql, args).fetchall()
-
-
-def wait_for(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def test_health_headers_and_walk_as_the_other_roles(served, desk_folder):

@@ -175,7 +175,7 @@ def test_check_imports_no_word_library():
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from gaidocx.cli import cli\n"
-        f"CliRunner().invoke(cli, ['check', {str(Path(__file__).parent.parent / 'samples' / 'cele-county-2024.xlsx')!r}])\n"
+        f"CliRunner().invoke(cli, ['check', {str(Path(__file__).parents[2] / 'samples' / 'cele-county-2024.xlsx')!r}])\n"
         "print(sorted(m for m in ('docx', 'docxtpl', 'jinja2') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

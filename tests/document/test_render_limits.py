@@ -25,7 +25,7 @@ from gaidocx.document.build import build_word_template
 from gaidocx.core.report import IncompleteReport
 from gaidocx.document.render import PreparedTemplate, TemplateProblem, prepare_template, render_docx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
