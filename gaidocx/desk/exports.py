@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-from django.db import transaction
-
 from gaidocx import pipeline
 from gaidocx.files import safe_file_name
 from gaidocx.desk import store
@@ -21,12 +19,9 @@ CSV_NAME = "全部数据.csv"
 
 
 def request(kind: str) -> Export:
-    """Ask for a summary or a zip; the page shows it once the job has made it."""
+    """A summary or a zip asked for (``tasks.request_export`` starts its job)."""
     export = Export.objects.create(kind=kind)
     record(None, f"请求生成{export.get_kind_display()}")
-    from gaidocx.desk import tasks
-
-    transaction.on_commit(lambda: tasks.make_export(export.id))
     return export
 
 

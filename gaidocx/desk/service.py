@@ -28,6 +28,8 @@ from gaidocx.desk.settings import DeskError
 #: 32 random bytes: 256 bits, far beyond guessing; only their SHA-256 is stored.
 _SECRET_BYTES = 32
 _LONGEST_NAME = 100
+#: Twice a province's agencies: more at once is a mistake (a wrong file pasted), not a list.
+MOST_AGENCIES_AT_ONCE = 20_000
 #: The files a passed upload gets at once; the PDF follows in its own job.
 MADE_AT_ONCE = (".docx", ".html", ".json")
 OFFICE = "政务公开办"
@@ -94,6 +96,8 @@ def add_agencies(names: Iterable[str]) -> list[tuple[str, str]]:
     cleaned = [name for name in cleaned if name]
     if not cleaned:
         raise DeskError("没有给出机关名称。")
+    if len(cleaned) > MOST_AGENCIES_AT_ONCE:
+        raise DeskError(f"一次最多登记 {MOST_AGENCIES_AT_ONCE} 个机关，名单中有 {len(cleaned)} 个：请确认给出的是机关名单。")
     repeated = sorted({n for n in cleaned if cleaned.count(n) > 1})
     if repeated:
         raise DeskError(f"名单中有重复的机关：{'、'.join(repeated)}。")
@@ -145,8 +149,8 @@ def _clean_name(name: str, what: str) -> str:
 
 
 def receive(agency: Agency, file_name: str, data: bytes) -> Upload:
-    """Keep an upload, check it as ``gaidocx check`` does (messages name ``file_name``) and, when it
-    passes, ask for its .docx, page, JSON and PDF."""
+    """Keep an upload and check it as ``gaidocx check`` does (messages name ``file_name``); a passed
+    one is marked as having its files made (``tasks.receive`` asks for them)."""
     digest = store.put(data)
     the_area = area()
     upload = Upload(agency=agency, collected_for=the_area.year, file_name=file_name, sha256=digest, size=len(data))
@@ -164,10 +168,6 @@ def receive(agency: Agency, file_name: str, data: bytes) -> Upload:
     with transaction.atomic():
         upload.save()
         record(agency, f"上传填报表：{upload.verdict}", file_name, digest)
-    if upload.passed:
-        from gaidocx.desk import tasks
-
-        tasks.make_files(upload.id)
     return upload
 
 
@@ -192,21 +192,20 @@ def _judge(upload: Upload, checked, the_area: Area, agency: Agency) -> None:
         upload.files, upload.pdf = Making.MAKING, Making.MAKING
 
 
-def make_files(upload_id: int) -> None:
-    """The job after a passed upload: .docx, page and JSON, then the PDF job."""
+def make_files(upload_id: int) -> bool:
+    """The job after a passed upload: .docx, page and JSON.  True when they were made (the PDF
+    job follows)."""
     upload = Upload.objects.select_related("agency").get(id=upload_id)
     rendered = pipeline.render_bytes(store.get(upload.sha256), upload.file_name, extras=MADE_AT_ONCE[1:])
     if rendered.status is not pipeline.Status.RENDERED:
         problem = rendered.messages[0] if rendered.messages else rendered.verdict
         Upload.objects.filter(id=upload_id).update(files=Making.FAILED, files_problem=problem, pdf=Making.NONE)
-        return
+        return False
     with transaction.atomic():
         for suffix, data in rendered.files.items():
             Product.objects.get_or_create(upload=upload, suffix=suffix, defaults={"sha256": store.put(data), "size": len(data)})
         Upload.objects.filter(id=upload_id).update(files=Making.MADE, name_stem=rendered.name_stem)
-    from gaidocx.desk import tasks
-
-    tasks.make_pdf(upload_id)
+    return True
 
 
 def make_pdf(upload_id: int) -> None:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from gaidocx.desk import MAX_UPLOAD_BYTES, exports, service, store
+from gaidocx.desk import MAX_UPLOAD_BYTES, service, store, tasks
 from gaidocx.desk.middleware import too_large
 from gaidocx.desk.models import Agency, Event, Export, Making, Product, Upload
 from gaidocx.desk.settings import DeskError
@@ -148,7 +148,7 @@ def agency_upload(request):
     name = given.name or "填报表.xlsx"
     if not name.lower().endswith(".xlsx"):
         return _agency_page(request, agency, problem=f"只能上传 .xlsx 填报表，“{name}”不是。WPS 中请另存为“Excel 2007-365 文件（*.xlsx）”。", status=400)
-    service.receive(agency, name, given.read())
+    tasks.receive(agency, name, given.read())
     return _agency_page(request, agency)
 
 
@@ -264,7 +264,7 @@ def office_export(request, kind: str):
     _office(request)
     if kind not in Export.Kind.values:
         raise Http404
-    exports.request(kind)
+    tasks.request_export(kind)
     return HttpResponseRedirect("/office/", status=303)
 
 

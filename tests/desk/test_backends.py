@@ -82,7 +82,7 @@ def test_a_worker_does_the_jobs(tmp_path, queue):
     (folder / "填报表.xlsx").write_bytes(sample_bytes())
     receive = (
         "import sys; from pathlib import Path; from gaidocx.desk.settings import configure; configure(Path(sys.argv[1]));"
-        "from gaidocx.desk import service; service.receive(service.agency_named(sys.argv[2]), '填报表.xlsx',"
+        "from gaidocx.desk import service, tasks; tasks.receive(service.agency_named(sys.argv[2]), '填报表.xlsx',"
         " (Path(sys.argv[1]) / '填报表.xlsx').read_bytes())"
     )
     subprocess.run([sys.executable, "-c", receive, str(folder), AGENCY], check=True, timeout=120)

@@ -51,18 +51,28 @@ def downloaded(folder: Path, suffix: str, seconds: float = 60) -> Path:
     raise AssertionError(f"no {suffix} was downloaded: {sorted(p.name for p in folder.iterdir())}")
 
 
+def again_if_reloaded(action):
+    """``action()``, done again if the page reloaded itself under it (it does while files are made)."""
+    from selenium.common.exceptions import ElementClickInterceptedException, NoSuchElementException, StaleElementReferenceException
+
+    for _ in range(20):
+        try:
+            return action()
+        except (StaleElementReferenceException, ElementClickInterceptedException, NoSuchElementException):
+            time.sleep(0.3)
+    return action()
+
+
 def click_link(driver, text: str) -> None:
-    """Click a link, again if the page reloaded itself under the click."""
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    for _ in range(10):
-        try:
-            driver.find_element(By.LINK_TEXT, text).click()
-            return
-        except StaleElementReferenceException:
-            time.sleep(0.2)
-    raise AssertionError(f"could not click {text}")
+    again_if_reloaded(lambda: driver.find_element(By.LINK_TEXT, text).click())
+
+
+def click_button(driver, text: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    again_if_reloaded(lambda: driver.find_element(By.XPATH, f"//button[text()='{text}']").click())
 
 
 def test_the_clerks_loop(served, chromium, tmp_path):
@@ -111,19 +121,21 @@ def test_the_offices_loop(served, chromium, tmp_path):
     shots.upload(driver, broken)
 
     driver.get(server.base + office)
-    statuses = {row.find_element(By.TAG_NAME, "a").text: row.find_element(By.CSS_SELECTOR, "td.status").text
-                for row in driver.find_elements(By.CSS_SELECTOR, "tr.status-row")}
+    statuses = again_if_reloaded(lambda: {
+        row.find_element(By.TAG_NAME, "a").text: row.find_element(By.CSS_SELECTOR, "td.status").text
+        for row in driver.find_elements(By.CSS_SELECTOR, "tr.status-row")
+    })
     assert statuses == {AGENCY: "检查通过", OTHER: "有错误"}
 
-    driver.find_element(By.XPATH, "//button[text()='汇总检查通过的报告']").click()
+    click_button(driver, "汇总检查通过的报告")
     shots.wait_until(driver, lambda: "汇总表.xlsx" in driver.page_source, 60)
-    driver.find_element(By.PARTIAL_LINK_TEXT, "汇总表.xlsx").click()
+    again_if_reloaded(lambda: driver.find_element(By.PARTIAL_LINK_TEXT, "汇总表.xlsx").click())
     summary = downloaded(downloads, ".xlsx")
     assert pipeline.check_bytes(summary.read_bytes(), summary.name).report.kind == "本行政区域"
 
-    driver.find_element(By.XPATH, "//button[text()='打包下载全部文件']").click()
+    click_button(driver, "打包下载全部文件")
     shots.wait_until(driver, lambda: "全部报告.zip" in driver.page_source, 60)
-    driver.find_element(By.PARTIAL_LINK_TEXT, "全部报告.zip").click()
+    again_if_reloaded(lambda: driver.find_element(By.PARTIAL_LINK_TEXT, "全部报告.zip").click())
     with zipfile.ZipFile(io.BytesIO(downloaded(downloads, ".zip").read_bytes())) as archive:
         names = archive.namelist()
     assert f"{AGENCY}/cele-county-2024.xlsx" in names and not any(n.startswith(OTHER) for n in names)

@@ -232,3 +232,13 @@ def test_next_year_the_workbook_starts_from_last_years_passed_upload(desk, tmp_p
     assert (fresh.agency, fresh.year) == (AGENCY, YEAR + 1)
     assert fresh.inputs == expected.inputs != plain.inputs
     assert _rows(text(client_for(desk.office).get("/office/")))[AGENCY].count("未提交") == 1
+
+
+def test_a_list_far_longer_than_a_province_is_refused(desk):
+    from gaidocx.desk.models import Agency
+    from gaidocx.desk.service import MOST_AGENCIES_AT_ONCE
+
+    office = client_for(desk.office)
+    response = office.post("/office/agencies", {"names": "\n".join(f"单位{n}" for n in range(MOST_AGENCIES_AT_ONCE + 1))})
+    assert response.status_code == 400 and "一次最多登记" in text(response)
+    assert Agency.objects.count() == 2
