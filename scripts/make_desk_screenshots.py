@@ -96,23 +96,19 @@ def broken_workbook(path: Path) -> Path:
 
 
 def upload(driver, path: Path) -> None:
-    """Choose ``path`` in the upload form and send it; returns once the answer's page has loaded."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
-
+    """Choose ``path`` in the upload form and send it; returns once the answer names the file
+    (each upload here has a name of its own)."""
     from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
 
     for _ in range(10):  # the page may reload itself (while files are made) under our hands
         try:
-            page = driver.find_element(By.TAG_NAME, "html")
             driver.find_element(By.ID, "workbook").send_keys(str(path))
             driver.find_element(By.CSS_SELECTOR, "form[action='/agency/upload'] button").click()
             break
         except StaleElementReferenceException:
             time.sleep(0.2)
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
-    wait_until(driver, lambda: "检查结果" in driver.page_source)
+    wait_until(driver, lambda: f"“{path.name}”" in driver.page_source)
 
 
 def text_of(driver, selector: str) -> str:
@@ -129,8 +125,16 @@ def text_of(driver, selector: str) -> str:
 
 
 def wait_until(driver, condition, seconds: float = 60) -> None:
+    """Poll ``condition``; a page caught between two loads counts as not yet."""
+    from selenium.common.exceptions import WebDriverException
+
     deadline = time.monotonic() + seconds
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+        except WebDriverException:
+            pass
         if time.monotonic() > deadline:
             raise TimeoutError(driver.current_url)
         time.sleep(0.2)
