@@ -1,5 +1,7 @@
-"""The desk served by waitress (pure Python, runs on the office's Windows PC) with huey's workers
-in the same process; ``gaidocx desk worker`` runs more workers, on this or another machine.
+"""The desk served by waitress (pure Python, runs on the office's Windows PC) with a
+``gaidocx desk worker`` child process for the jobs: making reports is CPU work, and in a process of
+its own it neither holds up the pages nor is held up by them.  More ``gaidocx desk worker``
+processes can run on this or other machines.
 
 Ctrl+C or SIGTERM stops accepting requests, lets the running jobs finish (at most
 ``JOB_GRACE_SECONDS``) and ends with exit code 0; a job cut off is picked up again at the next start
@@ -8,7 +10,10 @@ because huey keeps its queue.
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 from collections.abc import Callable
 
 from gaidocx.desk import MAX_BODY_BYTES
@@ -17,13 +22,12 @@ from gaidocx.desk import MAX_BODY_BYTES
 THREADS = 8
 JOB_WORKERS = 2
 JOB_GRACE_SECONDS = 30
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+#: How long an idle worker waits at most before looking at the queue again.
+IDLE_POLL_SECONDS = 0.5
 
 
 def run_server(host: str, port: int, *, announce: Callable[[str], None]) -> None:
+    from django.conf import settings
     from django.core.wsgi import get_wsgi_application
     from waitress import create_server
 
@@ -38,7 +42,7 @@ def run_server(host: str, port: int, *, announce: Callable[[str], None]) -> None
         channel_timeout=60,
         clear_untrusted_proxy_headers=True,
     )
-    consumer = _start_jobs(JOB_WORKERS)
+    worker = subprocess.Popen([sys.executable, "-m", "gaidocx", "desk", "worker", str(settings.DESK_FOLDER), "--workers", str(JOB_WORKERS)])
     shown_host = f"[{host}]" if ":" in host else host
     announce(f"收集台已启动：http://{shown_host}:{server.effective_port}/ （按 Ctrl+C 停止）")
     try:
@@ -47,26 +51,29 @@ def run_server(host: str, port: int, *, announce: Callable[[str], None]) -> None
         pass
     finally:
         server.close()
-        consumer.stop(graceful=True)
+        _stop(worker)
     announce("收集台已停止。")
 
 
-def _start_jobs(workers: int):
-    """huey's consumer on threads of this process.  It installs its own signal handlers; the
-    server's are put back, so Ctrl+C and SIGTERM stop the server, which then stops the jobs."""
-    from huey.contrib.djhuey import HUEY
-
-    consumer = HUEY.create_consumer(workers=workers, worker_type="thread", periodic=False, shutdown_timeout=JOB_GRACE_SECONDS)
-    consumer.start()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    return consumer
+def _stop(worker: subprocess.Popen) -> None:
+    """Ask the worker to finish its running jobs (huey's graceful stop), then make sure it ended."""
+    if worker.poll() is None:
+        if os.name == "nt":
+            worker.terminate()  # Windows has no SIGINT for another process; huey re-runs a job cut off
+        else:
+            worker.send_signal(signal.SIGINT)
+    try:
+        worker.wait(timeout=JOB_GRACE_SECONDS + 5)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def run_worker(workers: int) -> None:
     """Only jobs, until Ctrl+C or SIGTERM (huey's own handling: finish or interrupt the jobs)."""
     from huey.contrib.djhuey import HUEY
 
-    HUEY.create_consumer(workers=workers, worker_type="thread", periodic=False, shutdown_timeout=JOB_GRACE_SECONDS).run()
+    consumer = HUEY.create_consumer(
+        workers=workers, worker_type="thread", periodic=False, shutdown_timeout=JOB_GRACE_SECONDS, max_delay=IDLE_POLL_SECONDS
+    )
+    consumer.run()

@@ -278,6 +278,7 @@ class Standing:
     """Where an agency stands: its latest upload, the office's last word on it, status and deadline."""
 
     agency: Agency
+    area: Area
     latest: Upload | None
     decision: Decision | None
     status: str
@@ -305,7 +306,7 @@ def standing(agency: Agency, the_area: Area, latest: Upload | None, decision: De
     due = deadline(the_area.year, kind)
     passed_on = latest.received if latest is not None and latest.passed and status != "已退回" else None
     day = timezone.localdate(passed_on) if passed_on else timezone.localdate()
-    return Standing(agency, latest, decision, status, due, day > due)
+    return Standing(agency, the_area, latest, decision, status, due, day > due)
 
 
 def deadline(year: int, kind: str) -> datetime.date:

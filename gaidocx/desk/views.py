@@ -117,15 +117,15 @@ def agency_page(request):
 
 
 def _agency_page(request, agency: Agency, *, problem: str = "", status: int = 200):
-    uploads = list(agency.uploads.prefetch_related("products", "decisions"))
     standing = service.agency_standing(agency)
     latest = standing.latest
     context = {
         "agency": agency,
-        "area": service.area(),
+        "area": standing.area,
         "standing": standing,
         "latest": latest,
-        "uploads": uploads,
+        # the history needs three columns, not each upload's messages and files
+        "uploads": agency.uploads.only("agency_id", "received", "file_name", "verdict"),
         "problem": problem,
         # while files are being made the page reloads itself (with GET, also after an upload)
         "refresh": "/agency/" if latest is not None and _making(latest) else "",
