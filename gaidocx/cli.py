@@ -472,3 +472,9 @@ def _show(checked: pipeline.Checked) -> None:
     for problem in checked.problems:
         _say(pipeline.format_problem(problem))
     _say(pipeline.verdict(checked))
+
+
+from gaidocx.desk.commands import desk, serve  # noqa: E402 - the desk's commands load Django only when run
+
+cli.add_command(desk)
+cli.add_command(serve)
