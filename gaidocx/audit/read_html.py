@@ -15,8 +15,9 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows
+from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows, read_bounded
 from gaidocx.audit.tables import clean
+from gaidocx.core.report import KIND_META
 
 #: A saved report page is a few hundred KB with a few thousand elements; these are far beyond any.
 MAX_FILE = 16 * 1024 * 1024
@@ -77,13 +78,7 @@ def decode(data: bytes) -> str:
 
 
 def read_html(path: Path) -> Source:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            raise UnreadableFile(f"{path.name} 过大（{size // 1024 // 1024} MB），不像是年度报告的网页。")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"无法读取文件 {path.name}（{exc.strerror or exc}）。") from exc
+    data = read_bounded(path, MAX_FILE, "{name} 过大（{mb} MB），不像是年度报告的网页。")
     _check_page(data, path.name)
     text = decode(data)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str carrying an encoding declaration
@@ -117,7 +112,7 @@ def _check_page(data: bytes, name: str) -> None:
 def _kind(root: etree._Element) -> str | None:
     """The report's kind from ``<meta name="report-kind" content="…">`` (gaidocx's pages have it)."""
     for meta in root.iter("meta"):
-        if str(meta.get("name", "")).strip().lower() == "report-kind":
+        if str(meta.get("name", "")).strip().lower() == KIND_META:
             return clean(str(meta.get("content", ""))) or None
     return None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class UnreadableFile(Exception):
@@ -134,3 +135,15 @@ def grid_rows(rows: Iterable[Iterable[tuple[str, int, int]]]) -> tuple[Row, ...]
                 carry(row, later)
         placed.append(row)
     return tuple(tuple(r) for r in placed)
+
+
+def read_bounded(path: Path, most: int, too_big: str) -> bytes:
+    """A published file's bytes, refused before reading when larger than ``most`` bytes
+    (``too_big`` says so, with ``{name}`` and ``{mb}``), or when it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > most:
+            raise UnreadableFile(too_big.format(name=path.name, mb=size // 1024 // 1024))
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"无法读取文件 {path.name}（{exc.strerror or exc}）。") from exc

@@ -24,6 +24,10 @@ SIGNED_ON = "signed_on"
 REPORT_KIND = "kind"
 #: The report's metadata by place, as the fill-in workbook, the data file and messages label it.
 METADATA_LABELS = {AGENCY: "机关名称", YEAR: "年度", SIGNED_ON: "成文日期", REPORT_KIND: "报告类型"}
+#: How a published report records its kind, written by render and read by audit: a .docx custom
+#: document property named by the label, a page's ``<meta name="report-kind">``.
+KIND_PROPERTY = METADATA_LABELS[REPORT_KIND]
+KIND_META = "report-kind"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,13 @@ from lxml import etree
 
 from gaidocx.core import form
 from gaidocx.core.form import REPORT_KINDS
-from gaidocx.core.report import CheckedReport
+from gaidocx.core.report import KIND_PROPERTY, CheckedReport
 from gaidocx.document.package import CONTENT_TYPES, PARSER, TemplatePackage, xml_bytes
 from gaidocx.document.problems import TemplateProblem, describe
 from gaidocx.document.sandbox import render_bounded
 from gaidocx.document.variables import clean_text, plain_context
 
 #: The custom document property that records the report's kind (read by ``gaidocx audit``).
-KIND_PROPERTY = "报告类型"
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"

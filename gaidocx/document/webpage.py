@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from gaidocx.core import form
 from gaidocx.core.form import OPENING, Field, Label, Table
 from gaidocx.core.narrative import NOT_XML, parse_paragraph
-from gaidocx.core.report import CheckedReport
+from gaidocx.core.report import KIND_META, CheckedReport
 from gaidocx.document.layout import COLUMN_WIDTHS, SUB_NUMBER, figure_margin, label_left_aligned
 from gaidocx.document.variables import kept_paragraph, printed_figures
 
@@ -322,7 +322,7 @@ def render_html(checked: CheckedReport) -> str:
         '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="gaidocx">\n'
-        f'<meta name="report-kind" content="{escape(checked.report.kind)}">\n'
+        f'<meta name="{KIND_META}" content="{escape(checked.report.kind)}">\n'
         f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         f"{article}\n</main>\n</body>\n</html>\n"
     )
