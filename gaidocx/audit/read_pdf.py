@@ -152,7 +152,7 @@ def read_pdf(path: Path) -> Source:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-    from gaidocx.audit import pdfminer_bounds
+    import gaidocx.audit.pdfminer_bounds as pdfminer_bounds
 
     budget = _Budget(name, time.monotonic() + TIME_BUDGET)
     pages: list[_Page] = []
