@@ -11,7 +11,9 @@ their own labels.  A one-column "table" (a text frame's border) is read as text.
 
 Bounded like every input: the file's size, pages, objects per page and in all,
 characters, inflated stream sizes (pdfminer inflates a stream whole, so its
-decoders are bounded before it runs) and time.  A PDF without a text layer
+decoders are bounded before it runs), operators parsed, forms drawn and time: the
+bounds are held here, pdfminer reports to them through the one adapter that
+touches its internals, gaidocx.audit.pdfminer_bounds.  A PDF without a text layer
 (scanned pages) is refused with what to use instead.
 """
 
@@ -19,14 +21,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import logging
 import re
 import statistics
 import time
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows
 from gaidocx.audit.tables import best_match
@@ -63,18 +64,26 @@ class _TooMuch(Exception):
     """A bound was passed; the message says which, in Chinese."""
 
 
-# ---------------------------------------------------------------- bounds on pdfminer
+# ---------------------------------------------------------------- bounds
 
 
 @dataclass
 class _Budget:
+    """What pdfminer has done for one file, held against the bounds (a ``pdfminer_bounds.Counter``)."""
+
     name: str
     deadline: float
-    inflated: int = 0
+    max_stream: int = MAX_STREAM
+    inflated_in_all: int = 0
     objects: int = 0
     forms: int = 0
     tokens: int = 0
+    page: int = 0
     page_tokens: int = 0
+    page_objects: int = 0
+
+    def new_page(self, number: int) -> None:
+        self.page, self.page_tokens, self.page_objects = number, 0, 0
 
     def parsed(self) -> None:
         """One more operator or operand of a content stream (no operator draws anything by itself:
@@ -86,148 +95,38 @@ class _Budget:
         if not self.tokens % 4096:
             self.check_time()
 
-    def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise _TooMuch(f"{self.name} 读取超过 {TIME_BUDGET:.0f} 秒仍未完成，远超任何年度报告，已停止读取。")
+    def drawn(self) -> None:
+        self.page_objects += 1
+        self.objects += 1
+        if self.page_objects > MAX_OBJECTS_PER_PAGE or self.objects > MAX_OBJECTS:
+            where = f"第 {self.page} 页有超过 {MAX_OBJECTS_PER_PAGE}" if self.page_objects > MAX_OBJECTS_PER_PAGE else f"有超过 {MAX_OBJECTS}"
+            raise _TooMuch(f"{self.name} {where} 个文字和图形对象，远超任何年度报告，已拒绝读取。")
+        if not self.page_objects % 256:
+            self.check_time()
 
-    def inflate(self, size: int) -> None:
-        self.inflated += size
-        if size > MAX_STREAM or self.inflated > MAX_INFLATED:
+    def form_drawn(self) -> None:
+        # a form drawn inside itself, or a chain of forms each drawing the next many times
+        self.forms += 1
+        if self.forms > MAX_DRAWN_FORMS:
+            raise _TooMuch(f"{self.name} 重复绘制图形超过 {MAX_DRAWN_FORMS} 次，远超任何年度报告，已拒绝读取。")
+        self.check_time()
+
+    def inflated(self, size: int) -> None:
+        self.inflated_in_all += size
+        if size > MAX_STREAM or self.inflated_in_all > MAX_INFLATED:
             raise _TooMuch(
                 f"{self.name} 中的数据解压后超过 {MAX_STREAM // 1024 // 1024 if size > MAX_STREAM else MAX_INFLATED // 1024 // 1024} MB，"
                 "远超任何年度报告，可能是恶意构造的“压缩炸弹”文件，已拒绝读取。"
             )
 
-
-_budget: _Budget | None = None
-
-
-def _current() -> _Budget:
-    assert _budget is not None, "counted only inside read_pdf"
-    return _budget
-
-
-class _BoundedZlib:
-    """What pdfminer's stream decoder sees as ``zlib``: inside ``read_pdf`` nothing inflates beyond
-    the budget; any other use of pdfminer in the process is left as it was."""
-
-    error = zlib.error
-    decompressobj = staticmethod(zlib.decompressobj)
-
-    @staticmethod
-    def decompress(data: bytes) -> bytes:
-        if _budget is None:
-            return zlib.decompress(data)
-        inflater = zlib.decompressobj()
-        out = inflater.decompress(data, MAX_STREAM + 1)
-        _budget.inflate(len(out))
-        if inflater.unconsumed_tail:
-            _budget.inflate(MAX_STREAM + 1)
-        if not inflater.eof:
-            raise zlib.error("incomplete or truncated stream")
-        return out
-
-
-def _install_bounds() -> None:
-    """Point pdfminer's stream decoders and content parser at bounded ones (once per process)."""
-    from pdfminer import pdfinterp, pdftypes
-
-    if pdftypes.zlib is _BoundedZlib:
-        return
-    damaged, lzw, run_length = pdftypes.decompress_corrupted, pdftypes.lzwdecode, pdftypes.rldecode
-
-    def decompress_damaged(data: bytes) -> bytes:
-        """pdfminer's recovery of a stream with a bad checksum (quadratic there), linear and bounded."""
-        if _budget is None:
-            return damaged(data)
-        inflater = zlib.decompressobj()
-        try:
-            out = inflater.decompress(data, MAX_STREAM + 1)
-        except zlib.error:
-            return b""
-        _budget.inflate(len(out))
-        return out
-
-    def refused(kind: str, original):
+    def refused(self, compression: str) -> NoReturn:
         # LZW and run-length can expand many times over and are decoded in pure Python;
         # Word and WPS never write them for text or ruling lines
-        def decode(data: bytes, *args):
-            if _budget is None:
-                return original(data, *args)
-            raise _TooMuch(f"{_budget.name} 使用了年度报告不会用到的 {kind} 压缩方式，已拒绝读取。")
+        raise _TooMuch(f"{self.name} 使用了年度报告不会用到的 {compression} 压缩方式，已拒绝读取。")
 
-        return decode
-
-    # pdfminer and pdfplumber log what they recover from in English; the user reads Chinese messages
-    for name in ("pdfminer", "pdfplumber"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    class CountedContentParser(pdfinterp.PDFContentParser):
-        def nextobject(self):
-            if _budget is not None:
-                _budget.parsed()
-            return super().nextobject()
-
-    pdfinterp.PDFContentParser = CountedContentParser  # type: ignore[misc]
-    pdftypes.zlib = _BoundedZlib  # type: ignore[assignment]
-    pdftypes.decompress_corrupted = decompress_damaged
-    pdftypes.lzwdecode = refused("LZW", lzw)
-    pdftypes.rldecode = refused("RunLength", run_length)
-
-
-def _bounded_page_class():
-    """pdfplumber's page whose layout is built by a device counting objects against the budget."""
-    from pdfminer.pdfinterp import PDFPageInterpreter
-    from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
-
-    class CountingDevice(PDFPageAggregatorWithMarkedContent):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self.count = 0
-
-        def _one(self) -> None:
-            budget = _current()
-            self.count += 1
-            budget.objects += 1
-            if self.count > MAX_OBJECTS_PER_PAGE or budget.objects > MAX_OBJECTS:
-                where = f"第 {self.pageno} 页有超过 {MAX_OBJECTS_PER_PAGE}" if self.count > MAX_OBJECTS_PER_PAGE else f"有超过 {MAX_OBJECTS}"
-                raise _TooMuch(f"{budget.name} {where} 个文字和图形对象，远超任何年度报告，已拒绝读取。")
-            if not self.count % 256:
-                budget.check_time()
-
-        def render_char(self, *args, **kwargs):
-            self._one()
-            return super().render_char(*args, **kwargs)
-
-        def paint_path(self, *args, **kwargs):
-            self._one()
-            return super().paint_path(*args, **kwargs)
-
-        def render_image(self, *args, **kwargs):
-            self._one()
-            return super().render_image(*args, **kwargs)
-
-    class CountingInterpreter(PDFPageInterpreter):
-        def do_Do(self, xobjid) -> None:  # noqa: N802 - pdfminer's name
-            # a form drawn inside itself, or a chain of forms each drawing the next many times
-            budget = _current()
-            budget.forms += 1
-            if budget.forms > MAX_DRAWN_FORMS:
-                raise _TooMuch(f"{budget.name} 重复绘制图形超过 {MAX_DRAWN_FORMS} 次，远超任何年度报告，已拒绝读取。")
-            budget.check_time()
-            return super().do_Do(xobjid)
-
-    class BoundedPage(Page):
-        @property
-        def layout(self):
-            if hasattr(self, "_layout"):
-                return self._layout
-            _current().page_tokens = 0
-            device = CountingDevice(self.pdf.rsrcmgr, pageno=self.page_number, laparams=self.pdf.laparams)
-            CountingInterpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
-            self._layout = device.get_result()
-            return self._layout
-
-    return BoundedPage
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _TooMuch(f"{self.name} 读取超过 {TIME_BUDGET:.0f} 秒仍未完成，远超任何年度报告，已停止读取。")
 
 
 # ---------------------------------------------------------------- reading
@@ -235,7 +134,6 @@ def _bounded_page_class():
 
 def read_pdf(path: Path) -> Source:
     """The paragraphs and tables of a text PDF, in reading order."""
-    global _budget
     name = path.name
     try:
         size = path.stat().st_size
@@ -253,26 +151,22 @@ def read_pdf(path: Path) -> Source:
     del data
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfpage import PDFPage
 
-    _install_bounds()
-    _budget = _Budget(name, time.monotonic() + TIME_BUDGET)
-    page_class = _bounded_page_class()
+    import gaidocx.audit.pdfminer_bounds as pdfminer_bounds
+
+    budget = _Budget(name, time.monotonic() + TIME_BUDGET)
     pages: list[_Page] = []
     try:
         # the stream is closed here: pdfplumber's own close() would first build every page
-        with path.open("rb") as stream:
+        with pdfminer_bounds.bounded(budget), path.open("rb") as stream:
             pdf = pdfplumber.open(stream)
-            page_objs = list(itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1))
-            if len(page_objs) > MAX_PAGES:
+            bounded_pages = list(itertools.islice(pdfminer_bounds.pages(pdf), MAX_PAGES + 1))
+            if len(bounded_pages) > MAX_PAGES:
                 raise _TooMuch(f"{name} 超过 {MAX_PAGES} 页，远超任何年度报告，已拒绝读取。")
-            doctop = 0.0
-            for number, page_obj in enumerate(page_objs, start=1):
-                page = page_class(pdf, page_obj, page_number=number, initial_doctop=doctop)
-                doctop += page.height
+            for page in bounded_pages:
                 pages.append(_read_page(page))
                 page.close()
-                _budget.check_time()
+                budget.check_time()
     except _TooMuch as exc:
         raise UnreadableFile(str(exc)) from exc
     except UnreadableFile:
@@ -284,8 +178,6 @@ def read_pdf(path: Path) -> Source:
         if isinstance(exc, RecursionError):
             raise UnreadableFile(f"{name} 的结构嵌套过深，正常的 PDF 不会这样，已拒绝读取。") from exc
         raise UnreadableFile(f"{name} 不是有效的 PDF 文件，可能已损坏（{type(exc).__name__}）。") from exc
-    finally:
-        _budget = None
     if not pages:
         raise UnreadableFile(f"{name} 没有页面。")
     if all(page.characters < _FEWEST_CHARACTERS for page in pages):
