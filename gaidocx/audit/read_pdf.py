@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows
+from gaidocx.audit.source import Fragment, Source, UnreadableFile, bounded_source, grid_rows, read_bounded
 from gaidocx.audit.tables import best_match
 from gaidocx.core.form import FORM_2021, TRIAL_FORM_2019
 
@@ -135,13 +135,7 @@ class _Budget:
 def read_pdf(path: Path) -> Source:
     """The paragraphs and tables of a text PDF, in reading order."""
     name = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            raise UnreadableFile(f"{name} 有 {size // 1024 // 1024} MB，远大于任何年度报告的 PDF，已拒绝读取。")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"无法读取文件 {name}（{exc.strerror or exc}）。") from exc
+    data = read_bounded(path, MAX_FILE, "{name} 有 {mb} MB，远大于任何年度报告的 PDF，已拒绝读取。")
     if b"%PDF-" not in data[:1024]:
         raise UnreadableFile(f"{name} 不是 PDF 文件（文件开头没有 PDF 标记），可能只是扩展名改成了 .pdf。")
     # every entry of a cross-reference table ends " n" or " f"; pdfminer holds each in a dict
