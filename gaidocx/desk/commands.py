@@ -182,7 +182,7 @@ def year(folder: Path, year: int) -> None:
 
 @desk.command(name="worker", options_metavar="[选项]")
 @click.argument("folder", type=_FOLDER, metavar="文件夹")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="同时处理的任务数。")
+@click.option("--workers", default=2, type=click.IntRange(1, 64), metavar="N", help="同时处理的任务数（1 到 64，默认 2）。")
 def worker(folder: Path, workers: int) -> None:
     """在这台电脑上处理收集台的后台任务（PDF、汇总、打包）。"""
     _load(folder)
@@ -193,8 +193,8 @@ def worker(folder: Path, workers: int) -> None:
 
 @click.command(name="serve", options_metavar="[选项]")
 @click.argument("folder", type=_FOLDER, required=False, metavar="[文件夹]")
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址；局域网内访问请用 0.0.0.0。")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口。")
+@click.option("--host", default="127.0.0.1", metavar="地址", help="监听的地址（默认 127.0.0.1，只有本机能访问）；局域网内访问请用 0.0.0.0。")
+@click.option("--port", default=8000, type=click.IntRange(0, 65535), metavar="端口", help="端口（默认 8000）。")
 @click.option("--area", default="本地区", metavar="名称", help="第一次运行、建立收集台时的收集单位名称。")
 @click.option("--year", type=int, metavar="年度", help="第一次运行时收集哪一年度的报告（默认：上半年为上一年度，下半年为本年度）。")
 def serve(folder: Path | None, host: str, port: int, area: str, year: int | None) -> None:
