@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gaidocx.core.checks import Problem, WithProblems, check_report, sort_problems
 from gaidocx.core.report import Report
@@ -17,7 +18,18 @@ from gaidocx.exits import EXIT_ERRORS, EXIT_FILE_PROBLEM, EXIT_OK
 from gaidocx.failures import bad_file_reason
 from gaidocx.files import UserError
 from gaidocx.workbook.layout import describe_all
-from gaidocx.workbook.read import Reading, WorkbookError, read_workbook_bytes, read_workbook_file
+from gaidocx.workbook import WorkbookError
+
+if TYPE_CHECKING:
+    from gaidocx.workbook.read import Reading
+
+
+def _reader():
+    """The workbook reader, loaded when a workbook is first read: the commands that never read
+    one (auditing a published PDF or page) do not pay for loading it."""
+    from gaidocx.workbook import read
+
+    return read
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +50,7 @@ def check_workbook(path: Path, *, previous: Path | None = None) -> Checked:
     Errors are listed before warnings.
     """
     last_year = previous_report(previous_file(previous, "--previous"), "--previous") if previous else None
-    return check_data(read_workbook_file(path), path.name, last_year)
+    return check_data(_reader().read_workbook_file(path), path.name, last_year)
 
 
 def check_bytes(data: bytes, name: str, *, previous: tuple[str, bytes] | None = None) -> Checked:
@@ -49,7 +61,7 @@ def check_bytes(data: bytes, name: str, *, previous: tuple[str, bytes] | None = 
 
 def check_data(data: bytes, name: str, last_year: tuple[str, Report] | None) -> Checked:
     """The one way a workbook is checked: its bytes read by name, against last year's report if given."""
-    reading = read_workbook_bytes(data, name)
+    reading = _reader().read_workbook_bytes(data, name)
     previous_name, previous = last_year or ("", None)
     problems = reading.problems + check_report(
         reading.report, previous=previous, previous_name=previous_name, reported=reading.unreadable
@@ -60,7 +72,7 @@ def check_data(data: bytes, name: str, last_year: tuple[str, Report] | None) -> 
 def previous_file(path: Path, option: str) -> tuple[str, bytes]:
     """Last year's workbook (``--previous``, ``--from``) as (name, bytes)."""
     try:
-        return path.name, read_workbook_file(path)
+        return path.name, _reader().read_workbook_file(path)
     except WorkbookError as exc:
         raise UserError(f"上一年度的填报表（{option}）“{path}”无法使用：{exc}") from exc
 
@@ -74,7 +86,7 @@ def previous_reading(previous: tuple[str, bytes], option: str) -> tuple[str, Rea
     """Last year's workbook as read, or a ``UserError`` naming the option that gave it."""
     name, data = previous
     try:
-        return name, read_workbook_bytes(data, name)
+        return name, _reader().read_workbook_bytes(data, name)
     except WorkbookError as exc:
         raise UserError(f"上一年度的填报表（{option}）“{name}”无法使用：{exc}") from exc
 
@@ -109,7 +121,7 @@ def named_source(source: Source) -> tuple[str, Callable[[], bytes]]:
     if isinstance(source, tuple):
         name, data = source
         return name, lambda: data
-    return source.name, lambda: read_workbook_file(source)
+    return source.name, lambda: _reader().read_workbook_file(source)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from gaidocx.files import UserError
-from gaidocx.workbook.read import WorkbookError
+from gaidocx.workbook import WorkbookError
 
 
 def bad_file_reason(exc: Exception, raise_unforeseen: bool = False) -> str:

@@ -66,7 +66,7 @@ from gaidocx.rendering import (
     write_rendered,
 )
 from gaidocx.workbook.layout import describe_all
-from gaidocx.workbook.read import WorkbookError
+from gaidocx.workbook import WorkbookError
 from gaidocx.checking import (
     UNREADABLE_VERDICT,
     Checked,

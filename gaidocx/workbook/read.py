@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
+from gaidocx.workbook import WorkbookError
 from gaidocx.archive import ArchiveError, check_size, read_file
 from gaidocx.limits import MAX_NARRATIVE_CHARS, MAX_PARAGRAPHS
 from gaidocx.core.checks import Problem, error, paragraph_place, warning
@@ -67,10 +68,6 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DATE = re.compile(r"(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?")
 
 FRESH = "请用 gaidocx template 生成新的填报表重新填写（原来的数字可以复制过去，粘贴时选择“只粘贴数值”）。"
-
-
-class WorkbookError(Exception):
-    """The file cannot be used at all; ``str(e)`` says in Chinese what was found and what to do."""
 
 
 @dataclass(frozen=True)

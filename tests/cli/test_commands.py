@@ -325,16 +325,16 @@ def test_render_never_writes_over_its_word_template(tmp_path):
 
 
 def test_one_odd_file_does_not_stop_a_batch(tmp_path, monkeypatch):
-    from gaidocx import checking
+    from gaidocx.workbook import read
 
-    real = checking.read_workbook_bytes
+    real = read.read_workbook_bytes
 
     def flaky(data, name):
         if name == "乙.xlsx":
             raise RuntimeError("odd")
         return real(data, name)
 
-    monkeypatch.setattr(checking, "read_workbook_bytes", flaky)
+    monkeypatch.setattr(read, "read_workbook_bytes", flaky)
     for name in ("甲", "乙", "丙"):
         write_workbook(tmp_path / f"{name}.xlsx")
     result = run("check", tmp_path / "*.xlsx")
