@@ -1,7 +1,7 @@
 """Fixtures shared by every test folder: the sample as a report and as a workbook, and the
-shipped templates.  One name per meaning: ``sample`` is a ``Report``, ``sample_workbook`` a
-file, ``word_template`` and ``fillin_template`` the shipped Word template and fill-in
-workbook (files; read them, never write them)."""
+shipped Word template.  One name per meaning: ``sample`` is a ``Report``, ``sample_workbook``
+a file, ``word_template`` the shipped Word template (a file; read it, never write it); a test
+module's own ``fillin_workbook`` is a built openpyxl workbook."""
 
 from __future__ import annotations
 
@@ -30,9 +30,3 @@ def sample_workbook() -> Path:
 def word_template() -> Path:
     """The shipped Word template (read only)."""
     return shipped_file("word", "annual-report.docx")
-
-
-@pytest.fixture(scope="session")
-def fillin_template() -> Path:
-    """The shipped, blank fill-in workbook (read only)."""
-    return shipped_file("excel", "annual-report-input.xlsx")

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from support import SAMPLE_WORKBOOK, sample_report, varied_report, write_workbook
+from support import sample_report, varied_report, write_workbook
 
 from gaidocx import pipeline
 from gaidocx.pipeline import Status, UserError
@@ -47,9 +47,9 @@ def without_times(data: bytes) -> object:
         }
 
 
-def test_check_bytes_names_the_uploaded_file_and_agrees_with_check_workbook():
-    checked = pipeline.check_bytes(SAMPLE_WORKBOOK.read_bytes(), UPLOADED)
-    assert checked == pipeline.check_workbook(SAMPLE_WORKBOOK)
+def test_check_bytes_names_the_uploaded_file_and_agrees_with_check_workbook(sample_workbook):
+    checked = pipeline.check_bytes(sample_workbook.read_bytes(), UPLOADED)
+    assert checked == pipeline.check_workbook(sample_workbook)
     with pytest.raises(WorkbookError) as caught:
         pipeline.check_bytes(b"PK\x03\x04 truncated", UPLOADED)
     assert UPLOADED in str(caught.value) and "/tmp" not in str(caught.value)
@@ -57,33 +57,33 @@ def test_check_bytes_names_the_uploaded_file_and_agrees_with_check_workbook():
         pipeline.check_bytes(b"", UPLOADED)
 
 
-def test_check_bytes_with_last_years_workbook_names_it(tmp_path):
+def test_check_bytes_with_last_years_workbook_names_it(tmp_path, sample_workbook):
     last = dataclasses.replace(sample_report(), year=2023)
     previous = ("去年的.xlsx", workbook_bytes(tmp_path, "去年.xlsx", last))
-    checked = pipeline.check_bytes(SAMPLE_WORKBOOK.read_bytes(), UPLOADED, previous=previous)
+    checked = pipeline.check_bytes(sample_workbook.read_bytes(), UPLOADED, previous=previous)
     assert checked.report.year == 2024
     with pytest.raises(UserError) as caught:
-        pipeline.check_bytes(SAMPLE_WORKBOOK.read_bytes(), UPLOADED, previous=("去年的.xlsx", b"not a workbook"))
+        pipeline.check_bytes(sample_workbook.read_bytes(), UPLOADED, previous=("去年的.xlsx", b"not a workbook"))
     assert "“去年的.xlsx”无法使用" in str(caught.value)
 
 
-def test_render_bytes_makes_every_file_in_memory_as_render_writes_it(tmp_path):
-    rendered = pipeline.render_bytes(SAMPLE_WORKBOOK.read_bytes(), UPLOADED)
+def test_render_bytes_makes_every_file_in_memory_as_render_writes_it(tmp_path, sample_workbook):
+    rendered = pipeline.render_bytes(sample_workbook.read_bytes(), UPLOADED)
     assert rendered.status is Status.RENDERED and rendered.name == UPLOADED
     assert set(rendered.files) == {".docx", ".html", ".json"}
-    checked = pipeline.check_workbook(SAMPLE_WORKBOOK)
+    checked = pipeline.check_workbook(sample_workbook)
     assert rendered.verdict == pipeline.verdict(checked)
     assert rendered.messages == tuple(pipeline.format_problem(p) for p in checked.problems)
     assert (rendered.errors, rendered.warnings) == (len(checked.errors), len(checked.warnings))
     assert rendered.report == checked.report
     assert rendered.name_stem == "策勒县人民政府办公室2024年政府信息公开工作年度报告"
-    outcome = pipeline.render_workbook(SAMPLE_WORKBOOK, output=tmp_path / "报告.docx", extras=(".html", ".json"))
+    outcome = pipeline.render_workbook(sample_workbook, output=tmp_path / "报告.docx", extras=(".html", ".json"))
     for path in outcome.outputs:
         assert without_times(rendered.files[path.suffix]) == without_times(path.read_bytes())
     with zipfile.ZipFile(io.BytesIO(rendered.files[".docx"])) as document:
         assert "策勒县" in document.read("word/document.xml").decode("utf-8")
     assert json.loads(rendered.files[".json"])["agency"] == checked.report.agency
-    assert pipeline.render_bytes(SAMPLE_WORKBOOK.read_bytes(), UPLOADED, extras=()).files.keys() == {".docx"}
+    assert pipeline.render_bytes(sample_workbook.read_bytes(), UPLOADED, extras=()).files.keys() == {".docx"}
 
 
 def test_render_bytes_never_raises_for_a_bad_workbook():
@@ -105,22 +105,22 @@ def test_render_bytes_of_a_workbook_with_errors_lists_them_errors_first(tmp_path
     assert "表三!D7" in rendered.messages[0]
 
 
-def test_render_bytes_turns_an_unforeseen_failure_into_that_files_reason(monkeypatch):
+def test_render_bytes_turns_an_unforeseen_failure_into_that_files_reason(monkeypatch, sample_workbook):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr("gaidocx.document.render.PreparedTemplate.render", broken)
-    rendered = pipeline.render_bytes(SAMPLE_WORKBOOK.read_bytes(), UPLOADED)
+    rendered = pipeline.render_bytes(sample_workbook.read_bytes(), UPLOADED)
     assert rendered.status is Status.FAILED and rendered.files == {}
     assert "意外错误（RuntimeError：boom）" in rendered.messages[0]
 
 
-def test_template_bytes_makes_a_named_workbook_and_next_years_from_last_years():
+def test_template_bytes_makes_a_named_workbook_and_next_years_from_last_years(sample_workbook):
     made = pipeline.template_bytes(agency="某某局", year=2024)
     assert made.name == "某某局2024年政府信息公开工作年度报告填报表.xlsx" and made.year == 2024 and made.warnings == []
     blank = read_workbook_bytes(made.data, made.name).report
     assert (blank.agency, blank.year) == ("某某局", 2024)
-    following = pipeline.template_bytes(previous=(UPLOADED, SAMPLE_WORKBOOK.read_bytes()))
+    following = pipeline.template_bytes(previous=(UPLOADED, sample_workbook.read_bytes()))
     assert following.year == 2025 and "2025年" in following.name
     assert read_workbook_bytes(following.data, following.name).report.year == 2025
     with pytest.raises(UserError, match=f"“{UPLOADED}”无法使用"):
@@ -144,8 +144,8 @@ def test_summarise_bytes_sums_the_uploads_and_lists_each_by_name(tmp_path):
     assert refused.data is None and any("坏的.xlsx" in message for _, message in refused.summary.refusals)
 
 
-def test_export_csv_bytes_exports_good_reports_and_names_the_rest(tmp_path):
-    good = (UPLOADED, SAMPLE_WORKBOOK.read_bytes())
+def test_export_csv_bytes_exports_good_reports_and_names_the_rest(tmp_path, sample_workbook):
+    good = (UPLOADED, sample_workbook.read_bytes())
     exported = pipeline.export_csv_bytes([good, ("坏的.xlsx", b"junk")])
     assert exported.count == 1 and exported.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))

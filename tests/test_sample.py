@@ -7,7 +7,7 @@ import re
 import docx
 import pytest
 from docx.oxml.ns import qn
-from support import PUBLISHED_SAMPLE, SAMPLE_WORKBOOK
+from support import PUBLISHED_SAMPLE
 
 from gaidocx.core.form import FORM_2021
 from gaidocx.document.render import render_docx
@@ -24,8 +24,8 @@ def normalise(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    checked = check_workbook(SAMPLE_WORKBOOK)
+def rendered(tmp_path_factory, sample_workbook):
+    checked = check_workbook(sample_workbook)
     assert checked.problems == []
     path = tmp_path_factory.mktemp("sample") / "report.docx"
     path.write_bytes(render_docx(checked.report))

@@ -97,8 +97,8 @@ def test_json_holds_every_figure_under_its_official_labels(make):
     assert data["text"]["一"] == list(report.paragraphs("一")) and data["text"][OPENING]
 
 
-def test_json_text_is_readable_chinese_and_indented():
-    text = report_json(checked_report(sample_report()))
+def test_json_text_is_readable_chinese_and_indented(sample):
+    text = report_json(checked_report(sample))
     assert "策勒县人民政府办公室" in text and "\\u" not in text
     assert text.startswith('{\n  "format"') and text.endswith("}\n")
 
@@ -119,8 +119,8 @@ def test_fee_keeps_every_digit():
     assert '"value": "100"' in report_json(checked_report(report))
 
 
-def test_warnings_and_errors_are_carried_with_their_places():
-    report = sample_report()
+def test_warnings_and_errors_are_carried_with_their_places(sample):
+    report = sample
     problems = [warning("数值异常。", "t4.r1.c1"), error("请填写成文日期。", "signed_on")]
     data = report_to_data(report, problems)
     validate(data)
@@ -128,8 +128,8 @@ def test_warnings_and_errors_are_carried_with_their_places():
     assert data["errors"] == [{"message": "请填写成文日期。", "places": ["signed_on"]}]
 
 
-def test_an_incomplete_report_gives_null_figures_and_still_validates():
-    report = sample_report()
+def test_an_incomplete_report_gives_null_figures_and_still_validates(sample):
+    report = sample
     report = dataclasses.replace(report, signed_on=None, year=None, inputs={**report.inputs, "t3.r1.c1": None})
     data = report_to_data(report, check_report(report))
     validate(data)
@@ -139,8 +139,8 @@ def test_an_incomplete_report_gives_null_figures_and_still_validates():
     assert data["signed_on"] is None and data["title"] is None and data["errors"]
 
 
-def test_round_trip():
-    for report in (sample_report(), varied_report(), dataclasses.replace(varied_report(), kind=AREA_REPORT)):
+def test_round_trip(sample):
+    for report in (sample, varied_report(), dataclasses.replace(varied_report(), kind=AREA_REPORT)):
         back = data_to_report(json.loads(report_json(checked_report(report))))
         assert (back.agency, back.year, back.signed_on, back.kind) == (report.agency, report.year, report.signed_on, report.kind)
         assert back.inputs == report.inputs and back.figures() == report.figures()
@@ -206,8 +206,8 @@ def test_csv_headings_are_the_official_labels_and_unique():
     assert len(header) == len(set(header)) == 4 + len(FIELDS)
 
 
-def test_csv_one_row_per_report_read_back_with_the_csv_module():
-    reports = [sample_report(), dataclasses.replace(varied_report(), agency="甲，乙\"丙\"局", kind=AREA_REPORT)]
+def test_csv_one_row_per_report_read_back_with_the_csv_module(sample):
+    reports = [sample, dataclasses.replace(varied_report(), agency="甲，乙\"丙\"局", kind=AREA_REPORT)]
     rows = read_csv(reports_to_csv_bytes(reports))
     assert len(rows) == 3
     header = rows[0]
@@ -223,14 +223,14 @@ def test_csv_one_row_per_report_read_back_with_the_csv_module():
             assert read == value, heading
 
 
-def test_csv_text_that_a_spreadsheet_would_run_is_defused():
-    report = dataclasses.replace(sample_report(), agency='=HYPERLINK("http://x","点击")')
+def test_csv_text_that_a_spreadsheet_would_run_is_defused(sample):
+    report = dataclasses.replace(sample, agency='=HYPERLINK("http://x","点击")')
     rows = list(csv.reader(io.StringIO(reports_to_csv([report]))))
     assert rows[1][0] == "'" + report.agency
 
 
-def test_csv_blank_figures_are_empty_cells():
-    report = dataclasses.replace(sample_report(), inputs={**sample_report().inputs, "t3.r1.c1": None})
+def test_csv_blank_figures_are_empty_cells(sample):
+    report = dataclasses.replace(sample, inputs={**sample.inputs, "t3.r1.c1": None})
     record = dict(zip(*list(csv.reader(io.StringIO(reports_to_csv([report]))))))
     assert record["表三 一、本年新收政府信息公开申请数量 × 自然人"] == ""
     assert record["表三 一、本年新收政府信息公开申请数量 × 总计"] == ""
@@ -248,10 +248,10 @@ def test_data_and_summary_need_no_office_library():
     assert out.strip() == "[]"
 
 
-def test_export_command(tmp_path):
+def test_export_command(tmp_path, sample):
     good = write_workbook(tmp_path / "甲.xlsx")
     other = write_workbook(tmp_path / "乙.xlsx", dataclasses.replace(varied_report(), agency="乙局"))
-    bad = write_workbook(tmp_path / "丙.xlsx", dataclasses.replace(sample_report(), signed_on=None))
+    bad = write_workbook(tmp_path / "丙.xlsx", dataclasses.replace(sample, signed_on=None))
     (tmp_path / "坏.xlsx").write_text("不是表格", encoding="utf-8")
     output = tmp_path / "数据.csv"
     result = CliRunner().invoke(cli, ["export", str(tmp_path / "*.xlsx"), "-o", str(output)])

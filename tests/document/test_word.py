@@ -133,15 +133,8 @@ def report() -> Report:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("template") / "annual-report.docx"
-    path.write_bytes(build_word_template())
-    return path
-
-
-@pytest.fixture(scope="module")
-def rendered(report, template) -> Rendered:
-    return Rendered(render_docx(report, template))
+def rendered(report, word_template) -> Rendered:
+    return Rendered(render_docx(report, word_template))
 
 
 # ---------------------------------------------------------------- package
@@ -168,9 +161,9 @@ def test_core_properties(rendered):
     assert form.TITLE_SUFFIX.endswith(template_core.find(f"{DC}title").text)  # the form's wording
 
 
-def test_a_very_long_agency_name_renders(template):
+def test_a_very_long_agency_name_renders(word_template):
     agency = "某" * 1000
-    data = render_docx(make_report(agency=agency), template)
+    data = render_docx(make_report(agency=agency), word_template)
     document = Rendered(data)
     assert document.blocks()[0][2].replace("\n", "") == form.title(agency, 2024)
     assert document.blocks()[-2] == ("p", "Signature", agency)
@@ -207,8 +200,8 @@ def test_title_breaks_after_the_year_when_too_long(rendered):
     assert text == f"{AGENCY}2024年\n政府信息公开工作年度报告"
 
 
-def test_a_short_title_stays_on_one_line(template):
-    blocks = Rendered(render_docx(make_report(agency="某县财政局"), template)).blocks()
+def test_a_short_title_stays_on_one_line(word_template):
+    blocks = Rendered(render_docx(make_report(agency="某县财政局"), word_template)).blocks()
     assert blocks[0] == ("p", "Title", "某县财政局2024年政府信息公开工作年度报告")  # 20 characters
 
 
@@ -288,9 +281,9 @@ def test_user_text_arrives_literally(rendered):
         assert piece in text
 
 
-def test_special_characters_in_the_agency_name(template):
+def test_special_characters_in_the_agency_name(word_template):
     agency = "A&B<局>{{ agency }}\x07"
-    blocks = Rendered(render_docx(make_report(agency=agency), template)).blocks()
+    blocks = Rendered(render_docx(make_report(agency=agency), word_template)).blocks()
     assert blocks[0][2].replace("\n", "") == "A&B<局>{{ agency }}2024年政府信息公开工作年度报告"
     assert blocks[-2] == ("p", "Signature", "A&B<局>{{ agency }}")
 
@@ -709,14 +702,14 @@ def test_a_missing_or_broken_template_is_a_template_problem(tmp_path, report):
         render_docx(report, broken)
 
 
-def test_an_incomplete_report_is_refused(template):
+def test_an_incomplete_report_is_refused(word_template):
     report = make_report()
     inputs = dict(report.inputs)
     del inputs["t3.r5.c2"]
     with pytest.raises(IncompleteReport, match="缺少"):
-        render_docx(make_report(inputs=inputs), template)
+        render_docx(make_report(inputs=inputs), word_template)
     with pytest.raises(IncompleteReport, match="成文日期"):
-        render_docx(make_report(signed_on=None), template)
+        render_docx(make_report(signed_on=None), word_template)
 
 
 def test_a_custom_template_cannot_run_commands(tmp_path, report):

@@ -28,7 +28,8 @@ FIELDS = FORM_2021.fields
 
 
 @pytest.fixture(scope="module")
-def template():
+def fillin_workbook():
+    """The fill-in workbook as built, for 策勒县人民政府办公室 2024 (an openpyxl workbook)."""
     return build_template(agency="策勒县人民政府办公室", year=2024)
 
 
@@ -43,19 +44,19 @@ def merged(ws) -> set[str]:
     return {str(r) for r in ws.merged_cells.ranges}
 
 
-def test_sheets_in_order(template):
-    assert template.sheetnames == ["填报说明", "基本信息", "表二", "表三", "表四"]
-    assert template.active.title == "填报说明"
+def test_sheets_in_order(fillin_workbook):
+    assert fillin_workbook.sheetnames == ["填报说明", "基本信息", "表二", "表三", "表四"]
+    assert fillin_workbook.active.title == "填报说明"
 
 
-def test_version_cell(template):
-    guide = template["填报说明"]
+def test_version_cell(fillin_workbook):
+    guide = fillin_workbook["填报说明"]
     assert guide["A2"].value == VERSION_LABEL == "模板版本"
     assert guide["B2"].value == TEMPLATE_VERSION
 
 
-def test_table_3_merges_match_the_official_grid(template):
-    assert merged(template["表三"]) == {
+def test_table_3_merges_match_the_official_grid(fillin_workbook):
+    assert merged(fillin_workbook["表三"]) == {
         "A1:J1",  # section title
         "A2:J2",  # hint
         # header
@@ -80,13 +81,13 @@ def test_table_3_merges_match_the_official_grid(template):
     }
 
 
-def test_table_2_and_4_merges(template):
-    assert merged(template["表二"]) == {
+def test_table_2_and_4_merges(fillin_workbook):
+    assert merged(fillin_workbook["表二"]) == {
         "A1:D1", "A2:D2",
         "A4:D4", "A8:D8", "A11:D11", "A15:D15",
         "B9:D9", "B10:D10", "B12:D12", "B13:D13", "B14:D14", "B16:D16", "B17:D17",
     }  # fmt: skip
-    assert merged(template["表四"]) == {
+    assert merged(fillin_workbook["表四"]) == {
         "A1:O1", "A2:O2",
         "A4:E4", "F4:O4",
         "A5:A6", "B5:B6", "C5:C6", "D5:D6", "E5:E6",
@@ -143,9 +144,9 @@ def test_table_2_and_4_merges(template):
         ("表三", "A1", "三、收到和处理政府信息公开申请情况"),
     ],
 )
-def test_labels_at_official_positions(template, sheet, cell, text):
-    assert template[sheet][cell].value == text
-    assert template[sheet][cell].protection.locked
+def test_labels_at_official_positions(fillin_workbook, sheet, cell, text):
+    assert fillin_workbook[sheet][cell].value == text
+    assert fillin_workbook[sheet][cell].protection.locked
 
 
 @pytest.mark.parametrize(
@@ -161,33 +162,33 @@ def test_labels_at_official_positions(template, sheet, cell, text):
         ("表四", "O7", "=SUM(K7:N7)"),
     ],
 )
-def test_totals_are_locked_bold_grey_formulas(template, sheet, cell, formula):
-    c = template[sheet][cell]
+def test_totals_are_locked_bold_grey_formulas(fillin_workbook, sheet, cell, formula):
+    c = fillin_workbook[sheet][cell]
     assert c.value == formula
     assert c.protection.locked and c.font.bold
-    assert c.fill.fgColor.rgb != template["表三"]["D7"].fill.fgColor.rgb
+    assert c.fill.fgColor.rgb != fillin_workbook["表三"]["D7"].fill.fgColor.rgb
 
 
-def test_every_input_is_unlocked_tinted_zero_and_every_total_a_formula(template):
+def test_every_input_is_unlocked_tinted_zero_and_every_total_a_formula(fillin_workbook):
     inputs = [f for f in FIELDS.values() if not f.is_total]
     assert len(inputs) == 10 + 25 * 6 - 6 + 12  # 表三: row 24 is a total row
     for key, f in FIELDS.items():
         sheet, cell = field_cell(key)
-        c = template[sheet][cell]
+        c = fillin_workbook[sheet][cell]
         if f.is_total:
             assert isinstance(c.value, str) and c.value.startswith("=SUM("), key
             assert c.protection.locked, key
         else:
             assert c.value == 0, key
             assert not c.protection.locked, key
-            assert c.fill.fgColor.rgb == template["表三"]["D7"].fill.fgColor.rgb, key
-    assert [template["表二"][c].value for c in ("B6", "C6", "D6", "B10", "B17")] == [0] * 5
+            assert c.fill.fgColor.rgb == fillin_workbook["表三"]["D7"].fill.fgColor.rgb, key
+    assert [fillin_workbook["表二"][c].value for c in ("B6", "C6", "D6", "B10", "B17")] == [0] * 5
 
 
-def test_input_validations_really_refuse_bad_typing(template):
+def test_input_validations_really_refuse_bad_typing(fillin_workbook):
     seen = []
     for sheet in ("表二", "表三", "表四"):
-        for dv in template[sheet].data_validations.dataValidation:
+        for dv in fillin_workbook[sheet].data_validations.dataValidation:
             assert dv.showErrorMessage is True and dv.errorStyle == "stop"
             assert (dv.operator, dv.formula1, dv.formula2) == ("between", "0", str(MAX_VALUE))
             seen.extend((sheet, f"{get_column_letter(c)}{r}", dv.type) for rng in dv.sqref.ranges for r, c in rng.cells)
@@ -201,8 +202,8 @@ def test_input_validations_really_refuse_bad_typing(template):
     assert ("表二", "B17", "decimal") in expected
 
 
-def test_validation_texts_fit_excel_limits(template):
-    validations = [dv for ws in template.worksheets for dv in ws.data_validations.dataValidation]
+def test_validation_texts_fit_excel_limits(fillin_workbook):
+    validations = [dv for ws in fillin_workbook.worksheets for dv in ws.data_validations.dataValidation]
     assert len(validations) == 3 + 2 + 1 + 1  # 年度, 成文日期, 报告类型, 表二 ×2, 表三, 表四
     for dv in validations:
         assert dv.showErrorMessage is True and dv.errorStyle == "stop"
@@ -212,8 +213,8 @@ def test_validation_texts_fit_excel_limits(template):
         assert dv.promptTitle and len(dv.promptTitle) <= 32
 
 
-def test_info_sheet(template):
-    ws = template["基本信息"]
+def test_info_sheet(fillin_workbook):
+    ws = fillin_workbook["基本信息"]
     assert [ws[c].value for c in ("A3", "A4", "A5")] == ["机关名称", "年度", "成文日期"]
     assert ws["B3"].value == "策勒县人民政府办公室"
     assert ws["B4"].value == 2024
@@ -249,8 +250,8 @@ def test_blank_template_leaves_year_visible_placeholder():
     assert "____年1月1日" in ws["B8"].value
 
 
-def test_guide_explains_colours_blanks_rules_narrative_protection_and_commands(template):
-    text = "\n".join(str(c.value) for row in template["填报说明"].iter_rows() for c in row if c.value)
+def test_guide_explains_colours_blanks_rules_narrative_protection_and_commands(fillin_workbook):
+    text = "\n".join(str(c.value) for row in fillin_workbook["填报说明"].iter_rows() for c in row if c.value)
     for phrase in (
         "浅黄色",
         "灰色",
@@ -269,15 +270,15 @@ def test_guide_explains_colours_blanks_rules_narrative_protection_and_commands(t
         assert phrase in text, phrase
 
 
-def test_balance_check_row_under_table_3(template):
-    ws = template["表三"]
+def test_balance_check_row_under_table_3(fillin_workbook):
+    ws = fillin_workbook["表三"]
     assert ws["A33"].value == "勾稽关系检查"
     assert ws["D33"].value == '=IF(D7+D8=D30+D31,"平衡","不平衡")'
     assert ws["J33"].value == '=IF(J7+J8=J30+J31,"平衡","不平衡")'
 
 
-def test_protection_and_printing(template):
-    for ws in template.worksheets:
+def test_protection_and_printing(fillin_workbook):
+    for ws in fillin_workbook.worksheets:
         p = ws.protection
         assert p.sheet is True and not p.password, ws.title
         assert p.insertRows and p.deleteRows and p.insertColumns and p.deleteColumns  # still forbidden
@@ -285,19 +286,19 @@ def test_protection_and_printing(template):
         assert ws.page_setup.paperSize == 9  # A4
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_area
-    assert template["表三"].page_setup.orientation == "landscape"
-    assert template["表四"].page_setup.orientation == "landscape"
-    assert template["表二"].page_setup.orientation != "landscape"
-    assert template["表三"].print_title_rows == "$4:$6"
+    assert fillin_workbook["表三"].page_setup.orientation == "landscape"
+    assert fillin_workbook["表四"].page_setup.orientation == "landscape"
+    assert fillin_workbook["表二"].page_setup.orientation != "landscape"
+    assert fillin_workbook["表三"].print_title_rows == "$4:$6"
     for sheet in ("表二", "表三", "表四"):
-        assert template[sheet].page_setup.fitToHeight == 1  # a table on one page
+        assert fillin_workbook[sheet].page_setup.fitToHeight == 1  # a table on one page
     for sheet in ("填报说明", "基本信息"):
-        assert template[sheet].page_setup.fitToHeight == 0  # text on as many pages as it needs
-    assert template.security.lockStructure
+        assert fillin_workbook[sheet].page_setup.fitToHeight == 0  # text on as many pages as it needs
+    assert fillin_workbook.security.lockStructure
 
 
-def test_readable_sizes(template):
-    ws = template["表三"]
+def test_readable_sizes(fillin_workbook):
+    ws = fillin_workbook["表三"]
     assert ws.column_dimensions["C"].width >= 30  # the long 不予处理/其他处理 items
     assert ws.row_dimensions[27].height >= 30  # （六）1. wraps onto two lines
     assert ws["A9"].alignment.wrap_text and ws["A4"].alignment.wrap_text
@@ -362,10 +363,10 @@ def text_rows(ws, place):
     return next(b for b in TEXT_BLOCKS if b.place == place).rows
 
 
-def test_spare_text_rows_are_hidden_so_printing_gives_no_pages_of_empty_rows(template):
+def test_spare_text_rows_are_hidden_so_printing_gives_no_pages_of_empty_rows(fillin_workbook):
     from gaidocx.workbook.fillin import SPARE_ROWS
 
-    ws = template["基本信息"]
+    ws = fillin_workbook["基本信息"]
     for place, prefilled in (("opening", 1), ("一", 5), ("五", 2), ("六", 4)):
         rows = text_rows(ws, place)
         shown = [row for row in rows if not ws.row_dimensions[row].hidden]
@@ -374,7 +375,7 @@ def test_spare_text_rows_are_hidden_so_printing_gives_no_pages_of_empty_rows(tem
     # what prints: the 92 text rows minus the hidden ones
     printed = [r for r in range(1, 100) if not ws.row_dimensions[r].hidden]
     assert len(printed) < 40
-    assert template["基本信息"].print_area
+    assert fillin_workbook["基本信息"].print_area
 
 
 def test_filled_rows_show_and_the_spare_rows_follow_the_last_entry():
@@ -389,8 +390,8 @@ def test_filled_rows_show_and_the_spare_rows_follow_the_last_entry():
     assert shown == list(rows[: len(entries) + SPARE_ROWS])
 
 
-def test_guide_sentences_are_complete(template):
-    ws = template["填报说明"]
+def test_guide_sentences_are_complete(fillin_workbook):
+    ws = fillin_workbook["填报说明"]
     for row in range(4, ws.max_row + 1):
         text = ws.cell(row, 2).value
         if text:
@@ -398,12 +399,12 @@ def test_guide_sentences_are_complete(template):
                 assert line.endswith(("。", "）。")), line
 
 
-def test_fee_cells_accept_six_decimals_and_say_so(template):
-    ws = template["表二"]
+def test_fee_cells_accept_six_decimals_and_say_so(fillin_workbook):
+    ws = fillin_workbook["表二"]
     dv = next(dv for dv in ws.data_validations.dataValidation if "B17" in dv.sqref)
     assert dv.type == "decimal"  # any number of decimals passes Excel; the checks refuse more than six
     assert "6 位小数" in dv.error and "24252.311082" in dv.prompt
-    guide = "\n".join(str(c.value) for row in template["填报说明"].iter_rows() for c in row if c.value)
+    guide = "\n".join(str(c.value) for row in fillin_workbook["填报说明"].iter_rows() for c in row if c.value)
     assert "最多 6 位" in guide and "精确到分" in guide
 
 
