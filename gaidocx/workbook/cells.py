@@ -7,23 +7,33 @@ cell styles are date formats, and each sheet's cells with their formulas and
 cached results.  Values come out as openpyxl gives them with ``data_only=False``
 (numbers as ``int`` or ``float``, date-formatted numbers as ``datetime``, formulas
 as ``"=…"`` text with shared formulas expanded), so that the reader and its
-messages do not change; ``tests/test_cells.py`` holds openpyxl as the oracle.
+messages do not change; ``tests/workbook/test_cells.py`` holds openpyxl as the oracle.
 
 Parsing is ElementTree's C parser (expat), which refuses a document type
 declaration here too (the archive guard already refused any; this is a second
-defence).  Any malformed part
-raises ``CellsError``.
+defence).  Any malformed part raises ``CellsError``.  Addresses are ``coordinates``'
+business and serial dates ``dates``'.
 """
 
 from __future__ import annotations
 
-import datetime
 import functools
 import posixpath
 import re
 from collections.abc import Iterator
 from xml.etree import ElementTree
 from xml.parsers import expat
+
+from gaidocx.workbook.coordinates import column_index_from_string, column_letter, coordinate_from_string, position
+from gaidocx.workbook.dates import (
+    BUILTIN_DATE_FORMATS,
+    MAC_EPOCH,
+    WINDOWS_EPOCH,
+    from_excel,
+    from_iso,
+    is_date_format,
+    is_duration_format,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _M = "{" + MAIN + "}"
@@ -45,145 +55,9 @@ _F = _M + "f"
 _IS = _M + "is"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
-WINDOWS_EPOCH = datetime.datetime(1899, 12, 30)
-MAC_EPOCH = datetime.datetime(1904, 1, 1)
-_SECONDS_PER_DAY = 86_400
-
 
 class CellsError(Exception):
     """A part cannot be read as a workbook's part (malformed XML, a bad reference, a DOCTYPE)."""
-
-
-# ---------------------------------------------------------------- coordinates
-
-_COORDINATE = re.compile(r"^[$]?([A-Za-z]{1,3})[$]?(\d+)$")
-_RANGE = re.compile(r"^[$]?([A-Za-z]{1,3})?[$]?(\d+)?(:[$]?([A-Za-z]{1,3})?[$]?(\d+)?)?$")
-
-
-#: Every workbook of the template names the same few hundred cells: remember their parsing.
-_remembered = functools.lru_cache(maxsize=4096)
-
-
-@_remembered
-def column_index_from_string(column: str) -> int:
-    """``"A"`` → 1, ``"XFD"`` → 16 384."""
-    if not 1 <= len(column) <= 3 or not column.isascii() or not column.isalpha():
-        raise ValueError(f"{column} is not a column letter")
-    index = 0
-    for letter in column.upper():
-        index = index * 26 + ord(letter) - 64
-    if index > 16_384:
-        raise ValueError(f"{column} is beyond the last column")
-    return index
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-@_remembered
-def coordinate_from_string(coordinate: str) -> tuple[str, int]:
-    """``"B12"`` → ``("B", 12)``."""
-    match = _COORDINATE.match(coordinate)
-    if not match or int(match[2]) == 0:
-        raise ValueError(f"Invalid cell coordinates ({coordinate})")
-    return match[1].upper(), int(match[2])
-
-
-@_remembered
-def _position(coordinate: str) -> tuple[int, int]:
-    """``"B12"`` → ``(12, 2)``."""
-    letters, row = coordinate_from_string(coordinate)
-    return row, column_index_from_string(letters)
-
-
-def range_boundaries(text: str) -> tuple[int | None, int | None, int | None, int | None]:
-    """``"A1:C3"`` → ``(1, 1, 3, 3)``; whole rows or columns leave ``None``, as openpyxl's function."""
-    match = _RANGE.match(text)
-    if not match:
-        raise ValueError(f"{text} is not a valid coordinate or range")
-    min_col, min_row, separator, max_col, max_row = match.groups()
-    if separator:
-        cols, rows = (min_col, max_col), (min_row, max_row)
-        if not (all(cols + rows) or (all(cols) and not any(rows)) or (all(rows) and not any(cols))):
-            raise ValueError(f"{text} is not a valid coordinate or range")
-    first_col = column_index_from_string(min_col) if min_col is not None else None
-    first_row = int(min_row) if min_row is not None else None
-    last_col = column_index_from_string(max_col) if max_col is not None else first_col
-    last_row = int(max_row) if max_row is not None else first_row
-    return first_col, first_row, last_col, last_row
-
-
-# ---------------------------------------------------------------- dates
-
-#: Number formats built into Excel that openpyxl reads as dates (ids 14–22, 45–47); 46 is a duration.
-BUILTIN_DATE_FORMATS = {
-    14: "mm-dd-yy",
-    15: "d-mmm-yy",
-    16: "d-mmm",
-    17: "mmm-yy",
-    18: "h:mm AM/PM",
-    19: "h:mm:ss AM/PM",
-    20: "h:mm",
-    21: "h:mm:ss",
-    22: "m/d/yy h:mm",
-    45: "mm:ss",
-    46: "[h]:mm:ss",
-    47: "mmss.0",
-}
-_LITERALS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
-_DATE_LETTER = re.compile(r"(?<![_\\])[dmhysDMHYS]")
-_DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
-
-
-def is_date_format(code: str | None) -> bool:
-    """A date or time format: y, m, d, h or s in the first section, outside quotes and brackets."""
-    if code is None:
-        return False
-    return _DATE_LETTER.search(_LITERALS.sub("", code.split(";")[0])) is not None
-
-
-def is_duration_format(code: str | None) -> bool:
-    return code is not None and _DURATION.search(code.split(";")[0]) is not None
-
-
-def from_excel(
-    value: float, epoch: datetime.datetime = WINDOWS_EPOCH, duration: bool = False
-) -> datetime.datetime | datetime.time | datetime.timedelta:
-    """An Excel serial as openpyxl reads it; raises ``OverflowError`` or ``ValueError`` out of range.
-
-    Serials below 60 in the 1900 system are a day later than counted, because
-    Excel (after Lotus 1-2-3) counts a 29 February 1900 that never was.
-    """
-    if duration:
-        delta = datetime.timedelta(days=value)
-        if delta.microseconds:
-            delta = datetime.timedelta(seconds=delta.total_seconds() // 1, microseconds=round(delta.microseconds, -3))
-        return delta
-    day, fraction = divmod(value, 1)
-    difference = datetime.timedelta(milliseconds=round(fraction * _SECONDS_PER_DAY * 1000))
-    if 0 <= value < 1 and difference.days == 0:
-        microseconds = difference.microseconds
-        minutes, seconds = divmod(difference.seconds, 60)
-        hours, minutes = divmod(minutes, 60)
-        return datetime.time(hours, minutes, seconds, microseconds)
-    if 0 < value < 60 and epoch == WINDOWS_EPOCH:
-        day += 1
-    return epoch + datetime.timedelta(days=day) + difference
-
-
-def _from_iso(text: str) -> datetime.datetime | datetime.date | datetime.time:
-    """A ``t="d"`` cell's ISO 8601 text."""
-    for parse in (datetime.datetime.fromisoformat, datetime.time.fromisoformat):
-        try:
-            return parse(text.rstrip("Z"))
-        except ValueError:
-            continue
-    raise ValueError(f"{text} is not an ISO 8601 date")
 
 
 # ---------------------------------------------------------------- cells
@@ -450,7 +324,7 @@ def _worksheet(title: str, content: bytes, shared: list[str], dates: frozenset[i
                     continue
                 coordinate = element.get("r")
                 if coordinate:
-                    row_at, column_number = _position(coordinate)
+                    row_at, column_number = position(coordinate)
                 else:
                     column_number += 1
                     row_at = row_number
@@ -496,7 +370,7 @@ def _cell(element, row: int, column: int, formulas, shared, dates, durations, ep
         elif kind == "str":
             data_type = "s"
         elif kind == "d":
-            value = _from_iso(value)
+            value = from_iso(value)
     elif kind == "inlineStr":
         inline = element.find(_IS)
         if inline is not None:

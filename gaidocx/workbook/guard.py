@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 from gaidocx.archive import DAMAGED, MB, Archive, ArchiveError, Limits, bounded_read, check_xml, open_archive
-from gaidocx.workbook.cells import range_boundaries
+from gaidocx.workbook.coordinates import range_boundaries
 
 # Limits well above any real fill-in workbook.  The template is about 20 KB; a filled
 # sheet stays under 200 KB with fewer than 2 000 cells.  Only the narrative text can be

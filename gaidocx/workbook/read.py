@@ -34,7 +34,9 @@ from gaidocx.core.form import (
 from gaidocx.core.narrative import NOT_XML, split_paragraphs
 from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Number, Report
 from gaidocx.workbook.cells import Book as Workbook
-from gaidocx.workbook.cells import Cell, CellsError, column_index_from_string, coordinate_from_string, from_excel, load
+from gaidocx.workbook.cells import Cell, CellsError, load
+from gaidocx.workbook.coordinates import column_index_from_string, coordinate_from_string
+from gaidocx.workbook.dates import from_excel
 from gaidocx.workbook.cells import Sheet as Worksheet
 from gaidocx.workbook.guard import LIMITS, GuardError, open_workbook_archive
 from gaidocx.workbook.layout import (

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries as openpyxl_range_boundaries
 
-from gaidocx.workbook import cells
+from gaidocx.workbook import cells, coordinates
 from gaidocx.workbook.fillin import build_template
 from gaidocx.workbook.cells import CellsError, Forbidden, load
 from support import SAMPLE_WORKBOOK, members, varied_report, write_workbook, zipped
@@ -289,9 +289,9 @@ def test_range_boundaries_is_openpyxls(text):
         expected = openpyxl_range_boundaries(text)
     except ValueError:
         with pytest.raises(ValueError):
-            cells.range_boundaries(text)
+            coordinates.range_boundaries(text)
         return
-    assert cells.range_boundaries(text) == expected
+    assert coordinates.range_boundaries(text) == expected
 
 
 # ---------------------------------------------------------------- refusals
