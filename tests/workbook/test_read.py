@@ -29,7 +29,7 @@ from gaidocx.core.checks import (
 from gaidocx.core.report import Report
 from gaidocx import archive as archive_module
 from gaidocx.workbook import guard
-from gaidocx.workbook import read as read_module
+from gaidocx.workbook import shape
 from gaidocx.workbook.fillin import build_template, fill_workbook
 from gaidocx.workbook.cells import Forbidden
 from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
@@ -485,7 +485,7 @@ def test_every_inserted_row_or_column_in_the_info_sheet_is_noticed():
     wb = build_template()
     fill_workbook(wb, varied_report())
     ws, last = wb["基本信息"], TEXT_BLOCKS[-1].rows[-1]
-    read_module._check_template(wb, "x.xlsx")
+    shape.check_template(wb, "x.xlsx")
     for insert, delete, positions, harmless in (
         (ws.insert_rows, ws.delete_rows, range(1, last + 2), last + 1),
         (ws.insert_cols, ws.delete_cols, range(1, 4), 3),
@@ -493,10 +493,10 @@ def test_every_inserted_row_or_column_in_the_info_sheet_is_noticed():
         for position in positions:
             insert(position)
             if position == harmless:  # below or right of everything read
-                read_module._check_template(wb, "x.xlsx")
+                shape.check_template(wb, "x.xlsx")
             else:
                 with pytest.raises(WorkbookError, match="插入、删除或移动"):
-                    read_module._check_template(wb, "x.xlsx")
+                    shape.check_template(wb, "x.xlsx")
             delete(position)
 
 
