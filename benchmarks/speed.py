@@ -59,7 +59,8 @@ def filled_workbooks(folder: Path, count: int) -> list[Path]:
     import json
 
     from gaidocx.core.report import report_from_dict
-    from gaidocx.workbook.fillin import build_template, fill_workbook
+    from gaidocx.workbook.fillin import build_template
+    from gaidocx.workbook.filled import fill_workbook
 
     report = report_from_dict(json.loads((ROOT / "samples" / "cele-county-2024.json").read_text(encoding="utf-8")))
     workbook = build_template()

@@ -95,7 +95,7 @@ def _start_audit_worker() -> None:
 
 
 def _audit_one(task: tuple[Path, Path | None, str | None]) -> Audited:
-    from gaidocx.audit import UnreadableFile, audit_file
+    from gaidocx.audit import audit_file
 
     path, previous, kind = task
     try:

@@ -179,7 +179,8 @@ def template_bytes(
     year + 1 filled, 上年结转 taken from last year's 结转下年度继续办理, headings pre-filled, no
     text copied.
     """
-    from gaidocx.workbook.fillin import build_next_year_template, build_template, template_notes
+    from gaidocx.workbook.fillin import build_template, template_notes
+    from gaidocx.workbook.filled import build_next_year_template
 
     today = today or datetime.date.today()
     if previous is not None:

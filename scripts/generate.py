@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 from gaidocx.core.report import Report, report_from_dict  # noqa: E402
 from gaidocx.document.word_template import write_word_template  # noqa: E402
-from gaidocx.workbook.fillin import build_template, fill_workbook, save_reproducibly, write_template  # noqa: E402
+from gaidocx.workbook.fillin import build_template, save_reproducibly, write_template  # noqa: E402
+from gaidocx.workbook.filled import fill_workbook  # noqa: E402
 
 EXCEL_TEMPLATE = ROOT / "templates" / "excel" / "annual-report-input.xlsx"
 WORD_TEMPLATE = ROOT / "templates" / "word" / "annual-report.docx"

@@ -50,7 +50,8 @@ def set_cells(**cells: object) -> bytes:
 
 def blank_template_with_year() -> bytes:
     """A template made without a year, filled like the sample, its opening kept and 年度 typed later."""
-    from gaidocx.workbook.fillin import build_template, fill_workbook
+    from gaidocx.workbook.fillin import build_template
+    from gaidocx.workbook.filled import fill_workbook
     from gaidocx.workbook.layout import INFO_SHEET, TEXT_BLOCKS, TEXT_COLUMN
 
     workbook = build_template()

@@ -63,10 +63,8 @@ def varied_report() -> Report:
 
 def write_workbook(path: Path, report: Report | None = None, edit: Callable | None = None) -> Path:
     """A workbook made by the real template builder, filled, optionally sabotaged by ``edit``."""
-    from gaidocx.workbook.fillin import (  # the core tests need no openpyxl
-        build_template,
-        fill_workbook,
-    )
+    from gaidocx.workbook.filled import fill_workbook  # the core tests need no openpyxl
+    from gaidocx.workbook.fillin import build_template
 
     workbook = build_template()
     fill_workbook(workbook, report or sample_report())

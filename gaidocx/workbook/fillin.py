@@ -3,7 +3,8 @@
 Every label comes from ``gaidocx.core.form`` and every position from
 ``layout``: the template can only disagree with the reader if the layout does.
 The committed template is compared with this builder's output, so the output
-is deterministic (fixed document dates and zip timestamps).
+is deterministic (fixed document dates and zip timestamps).  Filling a built
+template with what is known is ``filled``'s business.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from gaidocx.core.checks import check_report, year_problem
 from gaidocx.core.form import (
     AREA_REPORT,
     FEE_DECIMALS,
@@ -42,9 +42,7 @@ from gaidocx.core.form import (
     Table,
     opening_skeleton,
 )
-from gaidocx.core.narrative import parse_paragraph
-from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR, Report
-from gaidocx.workbook.read import Reading
+from gaidocx.core.report import AGENCY, REPORT_KIND, SIGNED_ON, YEAR
 from gaidocx.workbook.layout import (
     FORM,
     GUIDE_SHEET,
@@ -58,7 +56,6 @@ from gaidocx.workbook.layout import (
     VERSION_CELL,
     VERSION_LABEL,
     column_letter,
-    describe_all,
     field_cell,
     grid_cell,
     paragraph_label,
@@ -85,7 +82,7 @@ _LINE_HEIGHT = 15  # points per wrapped line of 11 pt text
 
 #: Column widths (characters) of each table sheet, by grid column.
 _TABLE_WIDTHS = {"二": (18, 16, 16, 16), "三": (8, 16, 40, *(11,) * 7), "四": (11,) * 15}
-_INFO_WIDTHS = (14, 100)
+INFO_WIDTHS = (14, 100)
 _GUIDE_WIDTHS = (16, 90)
 _PORTRAIT_WIDTH = 100  # characters that fit across an upright A4 page without shrinking much
 
@@ -145,86 +142,7 @@ def save_reproducibly(workbook: Workbook, path: str | PathLike[str]) -> None:
             out.writestr(fixed, built.read(info), zipfile.ZIP_DEFLATED)
 
 
-def fill_workbook(workbook: Workbook, report: Report) -> None:
-    """Write ``report``'s entries into a built template; totals keep their formulas."""
-    info = workbook[INFO_SHEET]
-    values = {AGENCY: report.agency or None, YEAR: report.year, SIGNED_ON: report.signed_on, REPORT_KIND: report.kind}
-    for place, _, cell in METADATA:
-        _set(info[cell], values[place])
-    for block in TEXT_BLOCKS:
-        _fill_block(info, block, report.narratives.get(block.place, ()))
-    for key, f in FORM.fields.items():
-        if not f.is_total:
-            sheet, cell = field_cell(key)
-            workbook[sheet][cell] = report.inputs.get(key)
-
-
-def _fill_block(info: Worksheet, block, entries: tuple[str, ...]) -> None:
-    """The block's rows hold ``entries`` then blanks; rows up to a few past the last entry show."""
-    if len(entries) > block.capacity:
-        raise ValueError(f"{block.place}: {len(entries)} entries, the template has {block.capacity} rows")
-    last = max((i for i, entry in enumerate(entries) if entry and entry.strip()), default=-1)
-    for index, row in enumerate(block.rows):
-        text = entries[index] if index < len(entries) else None
-        _set(info[f"{TEXT_COLUMN}{row}"], text)
-        info.row_dimensions[row].height = None
-        _fit_height(info, row, text or "", _INFO_WIDTHS[1])
-        info.row_dimensions[row].hidden = index > last + SPARE_ROWS
-
-
-def build_next_year_template(previous: Reading, today: datetime.date) -> Workbook:
-    """Next year's workbook started from last year's, as read (``gaidocx template --from``).
-
-    Agency, report type and year + 1 are filled in; each 上年结转 cell of table 三 holds last
-    year's 结转下年度继续办理 of its column (so that ``check --previous`` agrees); the sections' headings are last year's
-    (一、 and （一） level lead-ins, or the customary ones where last year had none), and last
-    year's text is not copied.  Raises ``ValueError`` (message in Chinese) when last year's
-    workbook cannot start next year's: it has no year, ``check`` finds an error in what is
-    copied from it (its metadata, a 结转 figure), or next year is one ``year_problem`` refuses.
-    """
-    last = previous.report
-    if last.year is None:
-        raise ValueError("上一年度的填报表没有填写年度，无法生成下一年度的填报表。")
-    table = next(t for t in FORM.tables if t.balances)
-    carried = [(b.left[1], b.right[1]) for b in table.balances if not FORM.fields[b.left[1]].is_total]
-    copied = {AGENCY, YEAR, REPORT_KIND, *(carried_out for _, carried_out in carried)}
-    problems = previous.problems + check_report(last, reported=previous.unreadable, today=today)
-    wrong = [p for p in problems if p.is_error and not copied.isdisjoint(p.places)]
-    if wrong:
-        listed = "；".join(f"{describe_all(p.places)}：{p.message.rstrip('。')}" for p in wrong[:5])
-        raise ValueError(
-            f"其中有 {len(wrong)} 个错误在下一年度要沿用的内容中（机关名称、年度、报告类型或“结转下年度继续办理”）："
-            f"{listed}{'等' if len(wrong) > 5 else ''}。请先用 gaidocx check 检查并改正上一年度的填报表，再生成下一年度的。"
-        )
-    year = last.year + 1
-    if problem := year_problem(year, today):
-        raise ValueError(f"它是 {last.year} 年度的，下一年度为 {year} 年度：{problem}")
-    workbook = build_template(agency=last.agency.strip(), year=year)
-    info = workbook[INFO_SHEET]
-    info[dict((place, cell) for place, _, cell in METADATA)[REPORT_KIND]] = last.kind
-    for block in TEXT_BLOCKS:
-        if block.place != OPENING:
-            _fill_block(info, block, _headings(last, block.place))
-    last_year = last.figures()
-    for carried_in, carried_out in carried:
-        sheet, cell = field_cell(carried_in)
-        workbook[sheet][cell] = last_year[carried_out]
-    return workbook
-
-
-def _headings(previous: Report, section: str) -> tuple[str, ...]:
-    """Last year's 一、 and （一） headings of ``section`` (the customary skeleton entry where one
-    begins with it, which keeps the skeleton's model sentence), else the customary skeleton."""
-    skeleton = _prefill(section, None)
-    heads = []
-    for text in previous.paragraphs(section):
-        paragraph = parse_paragraph(text)
-        if paragraph.level in (1, 2):
-            heads.append(next((entry for entry in skeleton if entry.startswith(paragraph.lead)), paragraph.lead))
-    return tuple(heads) or skeleton
-
-
-def _set(cell, value) -> None:
+def set_value(cell, value) -> None:
     """Text stays text even when it starts with ``=`` (openpyxl would store a formula)."""
     cell.value = value
     if isinstance(value, str):
@@ -244,7 +162,7 @@ def _guide(ws: Worksheet) -> None:
         ws.cell(row, 1, heading).font = Font(name=_FONT, bold=True)
         ws.cell(row, 1).alignment = _CENTRE if sample else _TEXT
         ws.cell(row, 2, text).alignment = _TEXT
-        _fit_height(ws, row, text, _GUIDE_WIDTHS[1])
+        fit_height(ws, row, text, _GUIDE_WIDTHS[1])
         if sample:
             ws.cell(row, 1).fill = sample
             ws.cell(row, 1).border = _BOX
@@ -308,7 +226,7 @@ def _total_rules(table: Table) -> list[str]:
 
 
 def _info(ws: Worksheet, agency: str, year: int | None) -> None:
-    _widths(ws, _INFO_WIDTHS)
+    _widths(ws, INFO_WIDTHS)
     _title(ws, 1, f"{INFO_SHEET}和报告文字", 2)
     _hint(ws, 2, "浅黄色单元格需要填写；文字部分每个单元格填一段，单元格内按 Alt+Enter 换行也会另起一段。", 2)
     values = {AGENCY: agency or None, YEAR: year, SIGNED_ON: None, REPORT_KIND: OWN_REPORT}
@@ -340,18 +258,18 @@ def _info(ws: Worksheet, agency: str, year: int | None) -> None:
         ws.merge_cells(f"{LABEL_COLUMN}{block.header_row}:{TEXT_COLUMN}{block.header_row}")
         _label(header, block.heading)
         header.alignment = Alignment(horizontal="left", vertical="center")
-        prefill = _prefill(block.place, year)
+        prefill = prefill_of(block.place, year)
         for index, row in enumerate(block.rows):
             _label(ws[f"{LABEL_COLUMN}{row}"], paragraph_label(index))
             text = prefill[index] if index < len(prefill) else None
             _input(ws[f"{TEXT_COLUMN}{row}"], text)
             ws[f"{TEXT_COLUMN}{row}"].alignment = _TEXT
-            _fit_height(ws, row, text or "", _INFO_WIDTHS[1])
+            fit_height(ws, row, text or "", INFO_WIDTHS[1])
             ws.row_dimensions[row].hidden = index >= len(prefill) + SPARE_ROWS
     ws.print_area = f"A1:B{TEXT_BLOCKS[-1].rows[-1]}"
 
 
-def _prefill(place: str, year: int | None) -> tuple[str, ...]:
+def prefill_of(place: str, year: int | None) -> tuple[str, ...]:
     if place == OPENING:
         return opening_skeleton(year)
     return next(s.skeleton for s in FORM.narrative_sections if s.number == place)
@@ -456,7 +374,7 @@ def _label(cell, text: str) -> None:
 
 
 def _input(cell, value) -> None:
-    _set(cell, value)
+    set_value(cell, value)
     cell.font = Font(name=_FONT)
     cell.fill = _INPUT_FILL
     cell.border = _BOX
@@ -509,7 +427,7 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(size / max(width - 1, 1))) for size in sizes)
 
 
-def _fit_height(ws: Worksheet, row: int, text: str, width: float) -> None:
+def fit_height(ws: Worksheet, row: int, text: str, width: float) -> None:
     """Excel and LibreOffice do not grow a row for wrapped text on opening, so size it here.
 
     Only rows that need it get a height: other rows stay automatic and grow as the user types.

@@ -18,7 +18,8 @@ from gaidocx.core.records import figure_heading
 from gaidocx.core.form import Kind
 from gaidocx.core.report import format_figure
 from gaidocx.core.summary import Summary, key_totals
-from gaidocx.workbook.fillin import build_template, fill_workbook, save_reproducibly
+from gaidocx.workbook.fillin import build_template, save_reproducibly
+from gaidocx.workbook.filled import fill_workbook
 from gaidocx.workbook.layout import FORM, column_letter
 
 DETAIL_SHEET = "汇总明细"

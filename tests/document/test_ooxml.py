@@ -31,7 +31,8 @@ from gaidocx.core.narrative import NOT_XML
 from gaidocx.document.word_template import build_word_template
 from gaidocx.document.render import render_docx
 from gaidocx.document.variables import clean_text
-from gaidocx.workbook.fillin import build_template, fill_workbook, save_reproducibly, write_template
+from gaidocx.workbook.fillin import build_template, save_reproducibly, write_template
+from gaidocx.workbook.filled import fill_workbook
 from gaidocx.workbook.layout import TEXT_BLOCKS
 
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"

@@ -10,7 +10,8 @@ from support import sample_report
 from gaidocx.core.checks import check_report
 from gaidocx.core.form import OPENING, YEAR_PLACEHOLDER, opening_skeleton
 from gaidocx.pipeline import make_template
-from gaidocx.workbook.fillin import build_template, fill_workbook
+from gaidocx.workbook.fillin import build_template
+from gaidocx.workbook.filled import fill_workbook
 from gaidocx.workbook.layout import INFO_SHEET, METADATA, TEXT_BLOCKS, TEXT_COLUMN
 from gaidocx.workbook.read import read_workbook
 

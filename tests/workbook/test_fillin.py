@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from gaidocx.core.form import FORM_2021, MAX_VALUE, Kind
 from gaidocx.core.report import Report
-from gaidocx.workbook.fillin import build_template, fill_workbook, write_template
+from gaidocx.workbook.fillin import build_template, write_template
+from gaidocx.workbook.filled import fill_workbook
 from gaidocx.workbook.layout import TEMPLATE_VERSION, VERSION_LABEL, field_cell
 
 FIELDS = FORM_2021.fields
@@ -460,7 +461,8 @@ def last_year_report() -> Report:
 def test_next_year_template_fills_agency_year_carry_over_and_headings_but_no_text(tmp_path):
     from gaidocx.core.checks import check_report
     from gaidocx.core.form import FORM_2021 as form
-    from gaidocx.workbook.fillin import build_next_year_template, save_reproducibly
+    from gaidocx.workbook.fillin import save_reproducibly
+    from gaidocx.workbook.filled import build_next_year_template
     from gaidocx.workbook.read import Reading, read_workbook
 
     previous = last_year_report()
@@ -486,7 +488,7 @@ def test_next_year_template_fills_agency_year_carry_over_and_headings_but_no_tex
 
 
 def test_next_year_template_needs_last_years_year():
-    from gaidocx.workbook.fillin import build_next_year_template
+    from gaidocx.workbook.filled import build_next_year_template
     from gaidocx.workbook.read import Reading
 
     without_year = Reading(dataclasses.replace(last_year_report(), year=None), [], frozenset())

@@ -30,7 +30,8 @@ from gaidocx.core.report import Report
 from gaidocx import archive as archive_module
 from gaidocx.workbook import guard
 from gaidocx.workbook import shape
-from gaidocx.workbook.fillin import build_template, fill_workbook
+from gaidocx.workbook.fillin import build_template
+from gaidocx.workbook.filled import fill_workbook
 from gaidocx.workbook.cells import Forbidden
 from gaidocx.workbook.layout import TEMPLATE_VERSION, TEXT_BLOCKS, describe
 from gaidocx.workbook.read import Reading, WorkbookError, read_workbook
