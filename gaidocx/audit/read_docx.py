@@ -25,7 +25,6 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _MAIN_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 _CUSTOM_PROPERTIES = "docProps/custom.xml"
-#: The custom document property in which gaidocx records the report's kind.
 _WRAPPERS = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}smartTag"}
 
 #: A published report's document.xml is well under 2 MB and 100 000 elements, nested some 15
