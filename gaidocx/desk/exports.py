@@ -12,7 +12,7 @@ from gaidocx import pipeline
 from gaidocx.files import safe_file_name
 from gaidocx.desk import store
 from gaidocx.desk.models import Export, Making, Upload
-from gaidocx.desk.service import area, dashboard, record
+from gaidocx.desk.service import area, dashboard, reason_for, record
 
 SUMMARY_SUFFIX = "汇总表.xlsx"
 CSV_NAME = "全部数据.csv"
@@ -35,7 +35,7 @@ def make(export_id: int) -> None:
     try:
         name, data, message = (_summary if export.kind == Export.Kind.SUMMARY else _zip)()
     except Exception as exc:  # noqa: BLE001 - the office reads why, the desk keeps running
-        name, data, message = "", None, f"生成失败（{type(exc).__name__}：{str(exc)[:200]}）"
+        name, data, message = "", None, f"生成失败：{reason_for(exc, '意外错误，请稍后重试；仍然失败时请联系维护人员。')}"
     if data is None:
         Export.objects.filter(id=export_id).update(state=Making.FAILED, message=message)
         return

@@ -32,7 +32,6 @@ _LONGEST_NAME = 100
 MOST_AGENCIES_AT_ONCE = 20_000
 #: The files a passed upload gets at once; the PDF follows in its own job.
 MADE_AT_ONCE = (".docx", ".html", ".json")
-OFFICE = "政务公开办"
 
 
 # ---------------------------------------------------------------- links
@@ -156,12 +155,9 @@ def receive(agency: Agency, file_name: str, data: bytes) -> Upload:
     upload = Upload(agency=agency, collected_for=the_area.year, file_name=file_name, sha256=digest, size=len(data))
     try:
         checked = pipeline.check_bytes(data, file_name)
-    except pipeline.WorkbookError as exc:
-        upload.outcome, upload.verdict, upload.messages = Upload.Outcome.UNREADABLE, "无法读取", [str(exc)]
-        upload.errors = 1
     except Exception as exc:  # noqa: BLE001 - one odd file must never take the desk down
-        upload.outcome, upload.verdict = Upload.Outcome.UNREADABLE, "无法读取"
-        upload.messages = [f"“{file_name}”无法读取（{type(exc).__name__}）。请用 gaidocx template 重新生成填报表后填写。"]
+        fallback = f"“{file_name}”无法读取，文件可能已损坏。请用 gaidocx template 重新生成填报表后填写。"
+        upload.outcome, upload.verdict, upload.messages = Upload.Outcome.UNREADABLE, "无法读取", [reason_for(exc, fallback)]
         upload.errors = 1
     else:
         _judge(upload, checked, the_area, agency)
@@ -261,8 +257,11 @@ def fill_in_workbook(agency: Agency) -> tuple[str, bytes]:
 
 
 def decide(upload: Upload, *, accept: bool, note: str = "") -> Decision:
-    """Accept a passed upload, or return any upload with a note its agency reads."""
+    """Accept a passed upload, or return one with a note its agency reads: only the agency's latest
+    upload of the year, the one its page and status show."""
     note = note.strip()[:2000]
+    if agency_standing(upload.agency).latest != upload:
+        raise DeskError("只能处理该机关本年度最新的一次上传。")
     if accept and not upload.passed:
         raise DeskError("只能接受检查通过的填报表。")
     if not accept and not note:
@@ -335,6 +334,12 @@ def agency_standing(agency: Agency) -> Standing:
     latest = agency.uploads.filter(collected_for=the_area.year).first()
     decision = latest.decisions.first() if latest else None
     return standing(agency, the_area, latest, decision)
+
+
+def reason_for(exc: Exception, fallback: str) -> str:
+    """What a page says of a failure: a foreseen one's own Chinese message, else ``fallback``
+    (never an exception's English name, nor the command line's advice to rerun with --debug)."""
+    return str(exc) if isinstance(exc, pipeline.foreseen_failures()) else fallback
 
 
 def record(agency: Agency | None, action: str, file_name: str = "", sha256: str = "") -> None:

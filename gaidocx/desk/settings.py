@@ -8,6 +8,7 @@ by its SHA-256).  Every desk command and the server start by ``configure(folder)
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from dataclasses import asdict, dataclass
@@ -154,4 +155,20 @@ def configure(folder: Path, *, immediate: bool = False) -> DeskConfig:
         DESK_ADDRESS=config.address,
     )
     django.setup()
+    logging.getLogger("django.request").addFilter(_hide_link_secrets)
     return config
+
+
+#: The addresses that carry a link's secret (``/a/…`` for an agency, ``/o/…`` for the office).
+_LINK_PATHS = ("/a/", "/o/")
+
+
+def _hide_link_secrets(record: logging.LogRecord) -> bool:
+    """Django logs the path of every 404 and 429 (``Not Found: /a/…``): a mistyped or revoked
+    link's path holds a secret, which must never reach the console or a log file."""
+    if isinstance(record.args, tuple):  # Django passes the path (escaped) as an argument
+        record.args = tuple(
+            argument[:3] + "…" if isinstance(argument, str) and argument.startswith(_LINK_PATHS) else argument
+            for argument in record.args
+        )
+    return True

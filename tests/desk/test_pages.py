@@ -124,6 +124,8 @@ def test_the_offices_loop(desk, tmp_path):
     assert "已退回" in clerk_page and "请补充第五部分。" in clerk_page
 
     upload(clerk, "补充后.xlsx", sample_bytes())
+    refused = office.post(f"/office/uploads/{passed}/decide", {"decision": "accept"})  # the older upload
+    assert refused.status_code == 400 and "只能处理该机关本年度最新的一次上传" in text(refused)
     office.post(f"/office/uploads/{_latest_upload_id(AGENCY)}/decide", {"decision": "accept"})
     assert "检查通过（已接受）" in _rows(text(office.get("/office/")))[AGENCY]
 

@@ -81,6 +81,32 @@ def test_repeated_bad_links_are_slowed_never_500(desk):
     cache.clear()
 
 
+def test_a_bad_links_secret_never_reaches_the_log(desk, caplog):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    secret = desk.agencies[AGENCY].rsplit("/a/", 1)[1]
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert Client().get(f"/a/{secret}%E3%80%82").status_code == 404  # pasted with a trailing 。
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "Not Found" in logged and secret not in logged
+    cache.clear()
+
+
+def test_an_unforeseen_failure_reads_as_chinese_without_a_class_name(desk, monkeypatch):
+    from gaidocx import pipeline
+    from gaidocx.desk.models import Upload
+
+    def broken(data, name):
+        raise KeyError("xl/worksheets/sheet9.xml")
+
+    monkeypatch.setattr(pipeline, "check_bytes", broken)
+    page = text(upload(client_for(desk.agencies[AGENCY]), "填报表.xlsx", sample_bytes()))
+    assert "无法读取" in page and "KeyError" not in page
+    assert Upload.objects.get().messages == ["“填报表.xlsx”无法读取，文件可能已损坏。请用 gaidocx template 重新生成填报表后填写。"]
+
+
 def test_pages_send_the_security_headers(desk):
     client = client_for(desk.agencies[AGENCY])
     for path in ("/agency/", "/healthz", "/static/desk.css", "/no-such-page"):
