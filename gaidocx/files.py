@@ -57,10 +57,10 @@ def expand_inputs(
     many = len(given) > 1
     for path in given:
         pattern = str(path)
-        if path.is_dir():
+        if is_dir(path):
             many = True
             paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file()))
-        elif path.exists() or not any(mark in pattern for mark in "*?["):
+        elif os.path.lexists(path) or not any(mark in pattern for mark in "*?["):
             paths.append(path)
         else:
             many = True
@@ -235,8 +235,13 @@ def _link_exclusively(temporary: Path, output: Path) -> None:
         raise
     except OSError:
         # File systems without hard links (FAT, some network drives): O_EXCL still never replaces.
-        with open(output, "xb") as stream:
-            stream.write(temporary.read_bytes())
+        stream = open(output, "xb")  # raises FileExistsError before anything is made
+        try:
+            with stream:
+                stream.write(temporary.read_bytes())
+        except BaseException:  # a full disk: no partial file under the final name
+            output.unlink(missing_ok=True)
+            raise
 
 
 def os_reason(exc: OSError) -> str:

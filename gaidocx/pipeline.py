@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -309,7 +310,7 @@ def render_many(
         require_soffice()
     renderer = Renderer(template)  # a bad template is refused once, before anything is read or made
     if folder is not None:
-        if folder.exists() and not folder.is_dir():
+        if os.path.lexists(folder) and not is_dir(folder):
             raise UserError(f"多个填报表时，-o 应为文件夹，但“{folder}”是一个文件。")
         try:
             folder.mkdir(parents=True, exist_ok=True)

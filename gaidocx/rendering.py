@@ -262,10 +262,10 @@ def place(
             "未生成。请核对机关名称和年度。",
         )
     targets = targets_of(docx, rendered, pdf)
-    claimed.update(dict.fromkeys(targets, source))
     try:
         for target in targets:
             check_output_path(target, inputs=protected, force=force, suffix=target.suffix)
+        claimed.update(dict.fromkeys(targets, source))  # only a report that will be written claims its names
         return outcome_of(source, rendered, write_rendered(rendered, targets, force=force))
     except UserError as exc:
         return Outcome(source, Status.FAILED, reason=str(exc))

@@ -107,6 +107,43 @@ def test_two_workbooks_of_the_same_agency_and_year_never_share_an_output(tmp_pat
     assert len(list((tmp_path / "out").iterdir())) == 1
 
 
+def test_a_workbook_refused_for_an_existing_output_claims_no_name(tmp_path):
+    """甲's report exists already, so 甲 is refused; its copy must be told the same, not that
+    甲's report was written."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    workbook(folder, "甲", "甲县教育局")
+    workbook(folder, "甲（副本）", "甲县教育局")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "甲县教育局2024年政府信息公开工作年度报告.docx").write_bytes(b"kept")
+    lines = run("render", folder / "*.xlsx", "-o", out).output.splitlines()
+    for name in ("甲.xlsx", "甲（副本）.xlsx"):
+        assert "文件已存在" in row(lines, "未生成", name)
+
+
+def test_a_name_too_long_for_the_file_system_is_a_missing_file_not_a_crash(tmp_path):
+    result = run("check", tmp_path / ("a" * 300 + ".xlsx"))
+    assert result.exit_code == 2 and "意外错误" not in result.output and "无法读取文件" in result.output
+
+
+def test_without_hard_links_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    """FAT drives have no hard links: the final name is then written directly, and a write that
+    fails (a full disk) must not leave part of a file under it."""
+    def no_links(*args):
+        raise OSError("no hard links here")
+
+    def disk_full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "link", no_links)
+    monkeypatch.setattr(Path, "read_bytes", disk_full)
+    target = tmp_path / "报告.docx"
+    with pytest.raises(files.UserError):
+        files.write_atomically(target, b"data", force=False)
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
 def test_library_render_many_in_a_script(inbox, tmp_path):
     outcomes = pipeline.render_many(files.expand_inputs([inbox]).paths, folder=tmp_path, jobs=1)
     assert [(o.source.name, o.status) for o in outcomes] == [
