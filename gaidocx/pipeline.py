@@ -86,8 +86,28 @@ from gaidocx.checking import (
 if TYPE_CHECKING:
     from gaidocx.core.summary import Summary
 
-#: What the library offers a script or a server, besides the operations defined here.
+#: What the library offers a script or a server: the operations defined here and the values and
+#: failures they return or raise.
 __all__ = [
+    # operations
+    "audit_reports",
+    "check_bytes",
+    "check_many",
+    "check_workbook",
+    "export_csv",
+    "export_csv_bytes",
+    "export_word_template",
+    "make_template",
+    "problem_list_bytes",
+    "problem_list_path",
+    "render_bytes",
+    "render_many",
+    "render_workbook",
+    "summarise_bytes",
+    "summarise_workbooks",
+    "template_bytes",
+    "write_problem_list",
+    # what they return, and how they say what went wrong
     "UNREADABLE_VERDICT",
     "Audited",
     "Checked",
@@ -97,11 +117,7 @@ __all__ = [
     "Status",
     "UserError",
     "WorkbookError",
-    "audit_reports",
     "bad_file_reason",
-    "check_bytes",
-    "check_many",
-    "check_workbook",
     "counts_line",
     "exit_code",
     "foreseen_failures",

@@ -11,18 +11,13 @@ read, or whose figure is not a number (that figure is then not compared).
 from __future__ import annotations
 
 import dataclasses
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gaidocx.audit.findings import Audit, convert_figures
-from gaidocx.core.checks import Problem, error, warning
+from gaidocx.core.checks import Problem, agency_key, error, warning
 from gaidocx.core.form import FORM_2021
 from gaidocx.core.report import Number, format_figure
-
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad\s]")
-
 
 @dataclass(frozen=True)
 class Part:
@@ -39,11 +34,6 @@ class Comparison:
 
     summed: tuple[str, ...]
     left_out: tuple[tuple[str, str], ...]
-
-
-def agency_key(agency: str) -> str:
-    """An agency's name as a reader sees it: ＡＢＣ局 and ABC局, 甲\u200b局 and 甲局 are one agency."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", agency))
 
 
 def compare_with_parts(whole: Audit, parts: Sequence[Part]) -> tuple[Audit, Comparison]:

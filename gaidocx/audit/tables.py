@@ -448,12 +448,3 @@ def _check_heads(table: Table, lines: Sequence[_Line], label_cols: int, reading:
         elif not places <= seen[head]:
             reading.misplaced_heads.append(head)
 
-
-def row_labels(table: Table) -> list[str]:
-    """The most specific label of each body row, in order."""
-    seen: list[str] = []
-    for f in table.fields:
-        label = _specific(f)
-        if label not in seen:
-            seen.append(label)
-    return seen

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from gaidocx.core.checks import paragraph_place, section_place
 from gaidocx.core.report import AGENCY, METADATA_LABELS, REPORT_KIND, SIGNED_ON, YEAR
 from gaidocx.core.form import FORM_2021, Form, OPENING, Table
+from gaidocx.workbook.coordinates import column_letter
 
 #: The form this workbook lays out: one sheet per table of it, one text block per narrative section.
 FORM = FORM_2021
@@ -76,15 +77,6 @@ def paragraph_label(index: int) -> str:
 
 def sheet_name(table: Table) -> str:
     return f"表{table.number}"
-
-
-def column_letter(index: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def grid_cell(row: int, col: int) -> str:

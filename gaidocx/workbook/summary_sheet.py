@@ -20,7 +20,8 @@ from gaidocx.core.report import format_figure
 from gaidocx.core.summary import Summary, key_totals
 from gaidocx.workbook.fillin import build_template, save_reproducibly
 from gaidocx.workbook.filled import fill_workbook
-from gaidocx.workbook.layout import FORM, column_letter
+from gaidocx.workbook.coordinates import column_letter
+from gaidocx.workbook.layout import FORM
 
 DETAIL_SHEET = "汇总明细"
 _HEADINGS = ("序号", "文件", "机关名称", "年度", "状态")
