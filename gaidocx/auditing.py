@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gaidocx.core.report import Report
 from gaidocx.exits import EXIT_FILE_PROBLEM
 from gaidocx.failures import bad_file_reason
 from gaidocx.files import UserError
@@ -53,16 +54,17 @@ def audit_reports(
     from gaidocx.audit import UnreadableFile, audit_file
     from gaidocx.core.form import AREA_REPORT
 
+    last_year = None
     if previous is not None:
         if len(paths) > 1:
             raise UserError("--previous 只能在核对单个文件时使用。")
         try:
-            audit_file(previous)
+            last_year = audit_file(previous).report  # read once, here
         except UnreadableFile as exc:
             raise UserError(f"上一年度的报告（--previous）“{previous}”无法使用：{exc}") from exc
     if parts and len(paths) > 1:
         raise UserError("--parts 只能在核对一个本行政区域的报告时使用：请只给出一个报告文件。")
-    results = _audit_all(paths, previous, kind or (AREA_REPORT if parts else None), jobs)
+    results = _audit_all(paths, last_year, kind or (AREA_REPORT if parts else None), jobs)
     whole = results[0] if parts else None
     if whole is None or whole.audit is None:
         return results
@@ -75,7 +77,7 @@ def audit_reports(
     return [Audited(whole.source, checked, parts=comparison)]
 
 
-def _audit_all(paths: Sequence[Path], previous: Path | None, kind: str | None, jobs: int | None) -> list[Audited]:
+def _audit_all(paths: Sequence[Path], previous: Report | None, kind: str | None, jobs: int | None) -> list[Audited]:
     tasks = [(path, previous, kind) for path in paths]
     workers = min(jobs or os.cpu_count() or 1, _MOST_AUDIT_WORKERS, len(tasks))
     if workers <= 1:
@@ -94,7 +96,7 @@ def _start_audit_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _audit_one(task: tuple[Path, Path | None, str | None]) -> Audited:
+def _audit_one(task: tuple[Path, Report | None, str | None]) -> Audited:
     from gaidocx.audit import audit_file
 
     path, previous, kind = task

@@ -52,15 +52,15 @@ def _unsupported(path: Path) -> str:
 
 
 def audit_file(
-    path: Path, *, previous: Path | None = None, today: datetime.date | None = None, kind: str | None = None
+    path: Path, *, previous: Report | None = None, today: datetime.date | None = None, kind: str | None = None
 ) -> Audit:
-    """Read and check one published report; ``previous`` is last year's (any supported file);
-    ``kind`` (本机关 or 本行政区域) overrides what the file records or its title suggests."""
+    """Read and check one published report; ``previous`` is last year's report, as its own audit
+    read it (read once by the caller, however many files are checked against it); ``kind``
+    (本机关 or 本行政区域) overrides what the file records or its title suggests."""
     path = Path(path)
-    last_year = audit_file(previous, today=today).report if previous is not None else None
     if path.suffix.lower() == ".xlsx":
-        return _audit_workbook(path, last_year, today, kind)
-    return audit_source(read_source(path), previous=last_year, today=today, kind=kind)
+        return _audit_workbook(path, previous, today, kind)
+    return audit_source(read_source(path), previous=previous, today=today, kind=kind)
 
 
 def _audit_workbook(path: Path, previous: Report | None, today: datetime.date | None, kind: str | None) -> Audit:

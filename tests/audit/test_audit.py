@@ -343,13 +343,27 @@ def test_carry_over_from_the_previous_report_in_any_format(tmp_path):
     current = write(tmp_path, "2024.docx", make_docx(this, printed_figures(this)))
     carried = {key: value for key, value in last.figures().items() if key.startswith("t3.r25.")}
     same = all(this.inputs[key.replace("r25", "r2")] == value for key, value in carried.items() if key != "t3.r25.c7")
-    audit = audited(current, previous=previous)
+    audit = audited(current, previous=audited(previous).report)
     warnings = [p for p in audit.warnings if "“四、结转下年度继续办理”" in p.message]
     assert bool(warnings) != same
     assert warnings and "“四、结转下年度继续办理”" in warnings[0].message
 
 
 # ---------------------------------------------------------------- the tolerant pieces
+
+
+def test_last_years_report_is_read_once_however_it_is_given(tmp_path, monkeypatch):
+    """``audit --previous``: last year's report is read once, not once to check it and again to use it."""
+    from gaidocx import audit as audit_package
+
+    last = dataclasses.replace(varied_report(), year=2023)
+    previous = write(tmp_path, "2023.html", make_html(last, printed_figures(last)))
+    current = write(tmp_path, "2024.docx", make_docx(varied_report(), printed_figures(varied_report())))
+    read = []
+    real = audit_package.read_source
+    monkeypatch.setattr(audit_package, "read_source", lambda path: read.append(Path(path).name) or real(path))
+    assert CliRunner().invoke(cli, ["audit", str(current), "--previous", str(previous)]).exit_code in (0, 1)
+    assert sorted(read) == ["2023.html", "2024.docx"]
 
 
 def test_labels_match_despite_what_publishers_do():
